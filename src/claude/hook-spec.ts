@@ -1,0 +1,91 @@
+/**
+ * What claude-intercom installs into Claude Code, as data. The installer writes exactly this,
+ * doctor checks against it, and the end-to-end tests configure the real Claude Code from it,
+ * so the three can never disagree.
+ *
+ * Timeouts are in SECONDS (Claude Code's unit; the prototype wrote them as milliseconds).
+ */
+
+/** Which of our subcommands a hook entry runs. */
+export type HookCommandKind = 'hook' | 'watch';
+
+export interface HookEntrySpec {
+  event: string;
+  /** Claude Code's matcher for tool events; undefined means the entry has no matcher key. */
+  matcher?: string;
+  kind: HookCommandKind;
+  timeout: number;
+  asyncRewake?: boolean;
+}
+
+/**
+ * The watcher must stay alive for as long as a session stays idle. Claude Code kills an async
+ * hook at its `timeout`; a week keeps an idle session wakeable across a weekend while staying far
+ * below the 2^31 ms where JavaScript timers overflow and would fire at once.
+ */
+export const WATCH_TIMEOUT_SECONDS = 7 * 24 * 60 * 60;
+/** The watcher gives up by itself a little before Claude Code would kill it (exit 0, no wake). */
+export const WATCH_SELF_TIMEOUT_MS = (WATCH_TIMEOUT_SECONDS - 60) * 1000;
+/** The `hook` command answers in milliseconds; this only bounds a wedged file system. */
+export const HOOK_TIMEOUT_SECONDS = 10;
+
+export const HOOK_ENTRIES: readonly HookEntrySpec[] = [
+  // Messages already waiting when a session starts, and a watcher for an idle new session.
+  { event: 'SessionStart', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
+  { event: 'SessionStart', kind: 'watch', timeout: WATCH_TIMEOUT_SECONDS, asyncRewake: true },
+  // A new prompt: deliver what is waiting, and stand the idle watcher down (the session is busy).
+  { event: 'UserPromptSubmit', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
+  // Busy delivery. PostToolUse rather than PreToolUse: both land after the tool's result, and
+  // PostToolUse also catches messages that arrived while the tool ran. Failures have their own event.
+  { event: 'PostToolUse', matcher: '*', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
+  { event: 'PostToolUseFailure', matcher: '*', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
+  // Idle: one watcher per session, woken by the file system, exits 2 to wake the model.
+  { event: 'Stop', kind: 'watch', timeout: WATCH_TIMEOUT_SECONDS, asyncRewake: true },
+];
+
+/** The MCP server's name in Claude Code; tools appear to the model as `mcp__intercom__<tool>`. */
+export const MCP_SERVER_NAME = 'intercom';
+
+/** Marker that lets install/uninstall/doctor recognise our hook commands, old installs included. */
+export const COMMAND_MARKER = 'claude-intercom';
+
+/** Quote one argument for `/bin/sh -c` (Claude Code runs every hook command through sh). */
+export function shellQuote(arg: string): string {
+  if (/^[A-Za-z0-9_\/.,:@%+=-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The hook command line: the absolute Node.js binary on an installed copy of our CLI. */
+export function hookCommand(nodePath: string, cliPath: string, kind: HookCommandKind): string {
+  return [nodePath, cliPath, kind].map(shellQuote).join(' ');
+}
+
+/** The MCP server entry in the shape `claude mcp add --scope user` writes. */
+export function mcpServerEntry(nodePath: string, cliPath: string): {
+  type: 'stdio';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+} {
+  return { type: 'stdio', command: nodePath, args: [cliPath, 'serve'], env: {} };
+}
+
+/** The `hooks` object for a settings.json, grouped the way Claude Code expects. */
+export function hooksSettings(
+  nodePath: string,
+  cliPath: string,
+): Record<string, Array<{ matcher?: string; hooks: Array<Record<string, unknown>> }>> {
+  const out: Record<string, Array<{ matcher?: string; hooks: Array<Record<string, unknown>> }>> = {};
+  for (const spec of HOOK_ENTRIES) {
+    const hook: Record<string, unknown> = {
+      type: 'command',
+      command: hookCommand(nodePath, cliPath, spec.kind),
+      timeout: spec.timeout,
+    };
+    if (spec.asyncRewake) hook.asyncRewake = true;
+    const group: { matcher?: string; hooks: Array<Record<string, unknown>> } =
+      spec.matcher === undefined ? { hooks: [hook] } : { matcher: spec.matcher, hooks: [hook] };
+    (out[spec.event] ??= []).push(group);
+  }
+  return out;
+}
