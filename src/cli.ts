@@ -138,9 +138,9 @@ async function runYargs(argv: string[]): Promise<number> {
     .alias('h', 'help')
     .alias('v', 'version')
     .wrap(null)
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`${y.help ? '' : ''}${msg}\n\nRun \`claude-intercom --help\` for the commands.\n`);
+      process.stderr.write(`${msg}\n\nRun \`claude-intercom --help\` for the commands.\n`);
       exitCode = 2;
     });
 
@@ -148,9 +148,12 @@ async function runYargs(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
+    // The hook and the watcher end the moment their answer is written: nothing else may linger.
+    if (argv.length === 1 && (argv[0] === 'hook' || argv[0] === 'watch')) process.exit(code);
   },
   async (err: unknown) => {
     const { describeError, IntercomError } = await import('./core/errors.js');

@@ -1,0 +1,48 @@
+import { frameDelivery } from '../core/framing.js';
+import type { IntercomStore } from '../store/store.js';
+import type { HookInput } from './hook-io.js';
+import { findSession } from './session-identity.js';
+
+/** At most this many messages go into one hook's context; the rest wait for the next one or `peek`. */
+export const MAX_PER_DELIVERY = 20;
+
+/** How each event's output reaches the model (see the facts file: plain stdout from PreToolUse never does). */
+const DELIVERY: Record<string, 'json' | 'plain'> = {
+  PreToolUse: 'json',
+  PostToolUse: 'json',
+  PostToolUseFailure: 'json',
+  UserPromptSubmit: 'plain',
+  SessionStart: 'plain',
+};
+
+export interface HookOutcome {
+  /** What to print on stdout (nothing when there is nothing to deliver). */
+  stdout?: string;
+  delivered: string[];
+}
+
+/**
+ * One hook event: mark the session active, stand the idle watcher down when a turn starts, and
+ * claim unread messages into the model's context. Claiming is the store's atomic unread -> shown
+ * move, so the watcher and this hook can never both deliver a message.
+ */
+export function handleHookEvent(store: IntercomStore, input: HookInput, env: NodeJS.ProcessEnv, selfPid: number): HookOutcome {
+  const event = input.hook_event_name ?? '';
+  const mode = DELIVERY[event];
+  if (!mode) return { delivered: [] };
+  const session = findSession(store, env, selfPid);
+  if (!session) return { delivered: [] };
+  store.touch(session.code);
+  // The session is busy from here on: the watcher of its idle time must not wake it.
+  if (event === 'UserPromptSubmit') store.releaseWatcherLease(session.code);
+
+  const claimed = store.claim(session.code, MAX_PER_DELIVERY);
+  if (claimed.length === 0) return { delivered: [] };
+  let text = frameDelivery(claimed, session.code);
+  if (store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
+  const stdout =
+    mode === 'json'
+      ? JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: text } })
+      : text;
+  return { stdout: `${stdout}\n`, delivered: claimed.map((m) => m.id) };
+}

@@ -1,0 +1,133 @@
+import { frameDelivery } from '../core/framing.js';
+import type { IntercomStore } from '../store/store.js';
+import { MAX_PER_DELIVERY } from './hook-handler.js';
+import type { HookInput } from './hook-io.js';
+import { WATCH_SELF_TIMEOUT_MS } from './hook-spec.js';
+import { isSameProcessAlive, processStart } from './proc.js';
+import { claudePidFromEnv, findSession } from './session-identity.js';
+
+/**
+ * The idle watcher, run by Claude Code from Stop and SessionStart with `asyncRewake`. Its exit code
+ * is a signal to Claude Code: 2 wakes the model with our stderr, anything else is ignored. So it
+ * exits 2 only after it has claimed and written at least one message, and 0 in every other case.
+ *
+ * It sleeps on file-system events (the inbox, its lease, the session's presence), not a loop over
+ * the store. One slow timer checks that the Claude Code process still exists, for the case where
+ * it was killed with SIGKILL and its MCP server could not remove the presence.
+ */
+
+export interface WatchOptions {
+  store: IntercomStore;
+  input: HookInput;
+  env: NodeJS.ProcessEnv;
+  selfPid: number;
+  /** Where the framed messages go (Claude Code reads the watcher's stderr). */
+  writeStderr: (text: string) => void;
+  /** How long to wait for `serve` to register a just-started session. */
+  registrationTimeoutMs?: number;
+  selfTimeoutMs?: number;
+  /** The backstop check that the Claude Code process is alive. */
+  livenessIntervalMs?: number;
+  /** Resolves when the process is asked to stop (SIGTERM and friends). */
+  stopSignal?: Promise<void>;
+}
+
+export const EXIT_WAKE = 2;
+export const EXIT_QUIET = 0;
+
+/** Print mode (`claude -p`, the SDK): nobody is idle at a prompt, and Claude Code waits for us. */
+export function isPrintMode(env: NodeJS.ProcessEnv): boolean {
+  return (env.CLAUDE_CODE_ENTRYPOINT ?? '').startsWith('sdk') || env.CLAUDE_CODE_SESSION_ATTENDED === '0';
+}
+
+export function watch(opts: WatchOptions): Promise<number> {
+  const { store, input, env, selfPid } = opts;
+
+  /** Claim and hand over whatever is unread; true when something was delivered. */
+  const deliver = (code: string): boolean => {
+    const claimed = store.claim(code, MAX_PER_DELIVERY);
+    if (claimed.length === 0) return false;
+    let text = frameDelivery(claimed, code);
+    if (store.hasUnread(code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
+    opts.writeStderr(`${text}\n`);
+    return true;
+  };
+
+  if (isPrintMode(env)) {
+    // Claude Code waits for this hook in print mode: never wait here. Deliver what is already
+    // waiting once (a Stop that our own delivery caused does not deliver again), then return.
+    if (input.hook_event_name !== 'Stop' || input.stop_hook_active) return Promise.resolve(EXIT_QUIET);
+    const session = findSession(store, env, selfPid);
+    return Promise.resolve(session && deliver(session.code) ? EXIT_WAKE : EXIT_QUIET);
+  }
+
+  const claudePid = claudePidFromEnv(env) ?? findSession(store, env, selfPid)?.pid;
+  if (claudePid === undefined) return Promise.resolve(EXIT_QUIET);
+  const claudeStart = processStart(claudePid);
+  if (claudeStart === undefined) return Promise.resolve(EXIT_QUIET);
+  const selfStart = processStart(selfPid) ?? String(Date.now());
+
+  return new Promise<number>((resolve) => {
+    const cleanups: Array<() => void> = [];
+    let done = false;
+    let code: string | undefined;
+
+    const finish = (exit: number): void => {
+      if (done) return;
+      done = true;
+      for (const c of cleanups.splice(0)) c();
+      if (code) store.releaseWatcherLease(code, selfPid);
+      resolve(exit);
+    };
+    const onTimer = (ms: number, fn: () => void, repeat = false): void => {
+      const t = repeat ? setInterval(fn, ms) : setTimeout(fn, ms);
+      t.unref?.();
+      cleanups.push(() => (repeat ? clearInterval(t) : clearTimeout(t)));
+    };
+    const claudeAlive = (): boolean => isSameProcessAlive(claudePid, claudeStart);
+
+    opts.stopSignal?.then(() => finish(EXIT_QUIET));
+    // Keep the event loop alive only through our watches and this timer.
+    const keepAlive = setTimeout(() => finish(EXIT_QUIET), opts.selfTimeoutMs ?? WATCH_SELF_TIMEOUT_MS);
+    cleanups.push(() => clearTimeout(keepAlive));
+    onTimer(opts.livenessIntervalMs ?? 15_000, () => !claudeAlive() && finish(EXIT_QUIET), true);
+
+    const start = (sessionCode: string): void => {
+      if (done) return;
+      code = sessionCode;
+      // Take over from any older watcher of this session; it sees the lease change and leaves.
+      store.takeWatcherLease(sessionCode, { pid: selfPid, pidStart: selfStart, since: Date.now() });
+      const check = (): void => {
+        if (done) return;
+        if (deliver(sessionCode)) return finish(EXIT_WAKE);
+      };
+      cleanups.push(
+        store.watchInbox(sessionCode, check),
+        store.watchWatcherLease(sessionCode, () => {
+          if (!done && store.watcherLease(sessionCode)?.pid !== selfPid) finish(EXIT_QUIET);
+        }),
+        store.watchPresence(sessionCode, () => {
+          if (!done && !store.session(sessionCode)) finish(EXIT_QUIET);
+        }),
+      );
+      // Watches first, then look: a message that landed before the watch started is not missed.
+      check();
+    };
+
+    const existing = store.sessionByPid(claudePid);
+    if (existing) return start(existing.code);
+
+    // SessionStart can run before `serve` has registered the session: wait for it (bounded).
+    const tryFind = (): void => {
+      const s = store.sessionByPid(claudePid);
+      if (s) {
+        stopWaiting();
+        start(s.code);
+      } else if (!claudeAlive()) finish(EXIT_QUIET);
+    };
+    const stopWaiting = store.watchSessions(tryFind);
+    cleanups.push(stopWaiting);
+    onTimer(opts.registrationTimeoutMs ?? 120_000, () => code === undefined && finish(EXIT_QUIET));
+    tryFind();
+  });
+}

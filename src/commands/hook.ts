@@ -1,0 +1,23 @@
+import type { Context } from '../core/context.js';
+import { handleHookEvent } from '../claude/hook-handler.js';
+import { debugLog, readHookInput, writeAllSync } from '../claude/hook-io.js';
+import { intercomHome } from '../store/index.js';
+import { FsStore } from '../store/fs-store.js';
+
+/**
+ * `claude-intercom hook`: runs before Claude Code goes on after every tool call, so it is lean (no
+ * yargs, no MCP SDK) and it can never hurt the session: always exit 0, never block a tool,
+ * failures go to the debug log, not to Claude Code.
+ */
+export async function runHook(ctx: Context): Promise<number> {
+  const home = intercomHome(ctx);
+  try {
+    const input = readHookInput();
+    const store = FsStore.open(home);
+    const outcome = handleHookEvent(store, input, ctx.env, ctx.pid);
+    if (outcome.stdout) writeAllSync(1, outcome.stdout);
+  } catch (err) {
+    debugLog(home, 'hook', err);
+  }
+  return 0;
+}

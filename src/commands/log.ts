@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { Context } from '../core/context.js';
+import type { Message } from '../core/types.js';
+import { openStore } from '../store/index.js';
+
+const Args = z.object({
+  follow: z.boolean().default(false),
+  limit: z.number().int().min(0).max(100_000).default(50),
+  json: z.boolean().default(false),
+});
+
+/** One message on one terminal line: control characters shown escaped, never interpreted. */
+export function formatLogLine(m: Message): string {
+  const time = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19);
+  const thread = m.replyTo ? ` (re ${m.replyTo})` : '';
+  const text = JSON.stringify(m.text).slice(1, -1);
+  return `${time}  ${m.from} -> ${m.to}  ${m.id}${thread}  ${text}`;
+}
+
+/** `claude-intercom log [--follow] [--json]`: recent traffic; --follow streams it as it is sent. */
+export async function run(ctx: Context, raw: unknown): Promise<number> {
+  const args = Args.parse(raw);
+  const store = openStore(ctx);
+  const print = (m: Message): void => {
+    ctx.stdout.write(`${args.json ? JSON.stringify(m) : formatLogLine(m)}\n`);
+  };
+  const recent = store.history(args.limit);
+  recent.forEach(print);
+  if (!args.follow) {
+    if (recent.length === 0 && !args.json) ctx.stdout.write('No messages yet.\n');
+    return 0;
+  }
+
+  // Everything after the last id printed; the history is ordered by id, ids by send time.
+  let last = store.history(1)[0]?.id ?? '';
+  const flush = (): void => {
+    const fresh = store.history(Number.MAX_SAFE_INTEGER).filter((m) => m.id > last);
+    for (const m of fresh) {
+      print(m);
+      last = m.id;
+    }
+  };
+  return new Promise<number>((resolve) => {
+    const stop = store.watchHistory(flush);
+    flush();
+    const end = (): void => {
+      stop();
+      resolve(0);
+    };
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
+}

@@ -1,0 +1,66 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Context } from '../core/context.js';
+import { IntercomError } from '../core/errors.js';
+import { Intercom } from '../core/intercom.js';
+import { resolveProject } from '../core/project.js';
+import { processStart } from '../claude/proc.js';
+import { createServer } from '../mcp/server.js';
+import { openStore } from '../store/index.js';
+
+/**
+ * `claude-intercom serve`: the stdio MCP server of one Claude Code session. The session is the
+ * process that started us (Claude Code spawns MCP servers as direct children); its code is made
+ * once here and kept for the session's life. Stdout belongs to the protocol: logs go to stderr.
+ */
+export async function run(ctx: Context): Promise<number> {
+  const store = openStore(ctx);
+  const claudePid = ctx.ppid;
+  const pidStart = processStart(claudePid);
+  if (pidStart === undefined) {
+    throw new IntercomError(`The process that started this server (pid ${claudePid}) is gone.`, 'Claude Code starts `serve` itself; there is no need to run it by hand.');
+  }
+  const cwd = ctx.env.CLAUDE_PROJECT_DIR || ctx.cwd;
+  const project = resolveProject(cwd);
+  const now = ctx.now();
+  let presence = store.register({
+    pid: claudePid,
+    pidStart,
+    serverPid: ctx.pid,
+    projectRoot: project.root,
+    projectName: project.name,
+    cwd,
+    startedAt: now,
+    ...(ctx.env.CLAUDE_CODE_SESSION_ID ? { claudeSessionId: ctx.env.CLAUDE_CODE_SESSION_ID } : {}),
+  });
+  const intercom = new Intercom(store, ctx.now);
+  const me = () => {
+    // If something pruned or replaced our record (it should not), put it back under the same code.
+    const live = store.session(presence.code);
+    if (live) return live;
+    const { code, lastActiveAt: _ignored, ...input } = presence;
+    presence = store.register(input, code);
+    return presence;
+  };
+  const { server, cleanup } = createServer(intercom, me, ctx.now);
+
+  const done = new Promise<number>((resolve) => {
+    let closing = false;
+    const shutdown = (): void => {
+      if (closing) return;
+      closing = true;
+      store.unregister(presence.code, ctx.pid);
+      cleanup();
+      resolve(0);
+    };
+    // Claude Code sends SIGINT at the end of a session; a closed stdin means our client is gone.
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    process.once('SIGHUP', shutdown);
+    ctx.stdin.once('end', shutdown);
+    ctx.stdin.once('close', shutdown);
+  });
+
+  await server.connect(new StdioServerTransport());
+  ctx.stderr.write(`claude-intercom: session ${presence.code} (project ${presence.projectName}) is on the intercom\n`);
+  return done;
+}

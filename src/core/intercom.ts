@@ -1,0 +1,129 @@
+import { NotFoundError, InvalidInputError } from './errors.js';
+import { newMessageId } from './ids.js';
+import type { IntercomStore } from '../store/store.js';
+import type { InboxEntry, Message, Presence } from './types.js';
+import {
+  BROADCAST,
+  assertCode,
+  assertMessageId,
+  assertMessageText,
+  assertRecipient,
+  isHumanAddress,
+} from './validate.js';
+
+/** Who is speaking: a live session, or a person on the command line. */
+export type Speaker =
+  | { kind: 'session'; session: Presence }
+  | { kind: 'human'; address: string; projectRoot: string; projectName: string };
+
+export interface SendResult {
+  message: Message;
+  /** Session codes the message was delivered to (empty for a message to a person). */
+  recipients: string[];
+}
+
+/**
+ * The rules of the intercom, apart from any transport: who may be addressed, what a broadcast
+ * reaches, what a reply answers. The MCP tools and the CLI commands are thin shells around this.
+ */
+export class Intercom {
+  constructor(
+    readonly store: IntercomStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Live sessions: of one project (by root), or all. */
+  who(scope: 'project' | 'all', projectRoot: string): Presence[] {
+    const all = this.store.sessions();
+    return scope === 'all' ? all : all.filter((s) => s.projectRoot === projectRoot);
+  }
+
+  send(from: Speaker, toRaw: unknown, textRaw: unknown, replyTo?: string): SendResult {
+    const to = assertRecipient(toRaw);
+    const text = assertMessageText(textRaw);
+    const me = from.kind === 'session' ? from.session.code : undefined;
+    const projectRoot = from.kind === 'session' ? from.session.projectRoot : from.projectRoot;
+    const projectName = from.kind === 'session' ? from.session.projectName : from.projectName;
+
+    let recipients: string[];
+    if (to === BROADCAST) {
+      recipients = this.who('project', projectRoot)
+        .map((s) => s.code)
+        .filter((c) => c !== me);
+      if (recipients.length === 0) {
+        throw new NotFoundError(
+          `No other live session in project ${projectName} to broadcast to.`,
+          this.liveCodesHint(me),
+        );
+      }
+    } else if (isHumanAddress(to)) {
+      recipients = [];
+    } else {
+      if (to === me) throw new InvalidInputError(`${to} is your own code.`, this.liveCodesHint(me));
+      if (!this.store.session(to)) {
+        throw new NotFoundError(`No live session has the code ${to}.`, this.liveCodesHint(me));
+      }
+      recipients = [to];
+    }
+
+    const message: Message = {
+      id: newMessageId(this.now()),
+      from: me ?? (from.kind === 'human' ? from.address : 'unknown'),
+      to,
+      text,
+      sentAt: this.now(),
+      fromProject: projectName,
+      ...(replyTo ? { replyTo } : {}),
+    };
+    this.store.deliver(message, recipients);
+    if (me) this.store.touch(me);
+    return { message, recipients };
+  }
+
+  /** Answer the sender of `messageId`, keep the thread, and acknowledge the original. */
+  reply(from: Speaker, messageIdRaw: unknown, textRaw: unknown): SendResult & { original: Message } {
+    const id = assertMessageId(messageIdRaw);
+    const me = from.kind === 'session' ? from.session.code : undefined;
+    const original = (me ? this.store.inbox(me).find((m) => m.id === id) : undefined) ?? this.store.message(id);
+    if (!original) {
+      throw new NotFoundError(`No message with id ${id}.`, 'Run `peek` to see your messages and their ids.');
+    }
+    if (me && original.to !== me && original.to !== BROADCAST) {
+      throw new InvalidInputError(`Message ${id} was not sent to you (it went to ${original.to}).`, 'Reply only to messages you received.');
+    }
+    if (original.from === me) throw new InvalidInputError(`Message ${id} is your own.`);
+    if (!isHumanAddress(original.from) && !this.store.session(original.from)) {
+      throw new NotFoundError(
+        `Session ${original.from}, which sent ${id}, has ended; the reply cannot be delivered.`,
+        this.liveCodesHint(me),
+      );
+    }
+    const result = this.send(from, original.from, textRaw, id);
+    if (me) this.store.ack(me, id);
+    return { ...result, original };
+  }
+
+  /** Unacknowledged messages, oldest first. Unread ones are marked shown: the caller is about to see them. */
+  peek(code: string): InboxEntry[] {
+    assertCode(code);
+    this.store.claim(code);
+    return this.store.inbox(code);
+  }
+
+  ack(code: string, messageIdRaw: unknown): void {
+    const id = assertMessageId(messageIdRaw);
+    if (!this.store.ack(code, id)) {
+      throw new NotFoundError(`You have no unacknowledged message ${id}.`, 'Run `peek` to see your messages and their ids.');
+    }
+  }
+
+  ackAll(code: string): number {
+    return this.store.ackAll(code);
+  }
+
+  private liveCodesHint(me?: string): string {
+    const live = this.store.sessions().filter((s) => s.code !== me);
+    if (live.length === 0) return 'No other session is live right now.';
+    return `Live sessions: ${live.map((s) => `${s.code} (${s.projectName})`).join(', ')}.`;
+  }
+}

@@ -1,0 +1,10 @@
+import type { Intercom } from '../core/intercom.js';
+import type { Presence } from '../core/types.js';
+
+/** What every tool needs: the intercom rules and the session this server speaks for. */
+export interface ToolContext {
+  intercom: Intercom;
+  /** The session's current presence (re-read: it may have been re-registered). */
+  me: () => Presence;
+  now: () => number;
+}

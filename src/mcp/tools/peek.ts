@@ -1,0 +1,28 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolContext } from '../context.js';
+import { fail, ok, renderInbox } from '../render.js';
+
+export function registerPeek(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'peek',
+    {
+      title: 'Show unacknowledged messages',
+      description:
+        'Show the messages sent to you that you have not acknowledged yet, oldest first, each with its id, sender ' +
+        'and what it replies to. New messages also arrive by themselves; use this to look again, e.g. before ' +
+        'finishing a task. Answer with `reply`, then they are acknowledged; or `ack` what needs no answer.',
+      inputSchema: {},
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async () => {
+      try {
+        const me = ctx.me();
+        const entries = ctx.intercom.peek(me.code);
+        if (entries.length === 0) return ok(`No unacknowledged messages for ${me.code}.`);
+        return ok(`${entries.length} unacknowledged message(s) for ${me.code}, oldest first:\n${renderInbox(entries)}`);
+      } catch (err) {
+        return fail(err);
+      }
+    },
+  );
+}

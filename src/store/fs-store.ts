@@ -1,0 +1,438 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type FSWatcher,
+  linkSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  watch,
+} from 'node:fs';
+import { join } from 'node:path';
+import { randomBase36 } from '../core/ids.js';
+import type { InboxEntry, Message, Presence } from '../core/types.js';
+import { CODE_RE, MESSAGE_ID_RE } from '../core/validate.js';
+import { isSameProcessAlive } from '../claude/proc.js';
+import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, writeFileAtomic, writeTempFile } from './fs-util.js';
+import type { IntercomStore, WatcherLease } from './store.js';
+
+/**
+ * The embedded backend: a directory tree, maildir-style.
+ *
+ *   sessions/<code>.json        presence record (mtime = last activity)
+ *   pids/<pid>                  symlink -> <code>: the session of a Claude Code process, in one readlink
+ *   inbox/<code>/new/<id>.json  unread                \  hard links to one immutable message file;
+ *   inbox/<code>/shown/<id>.json in the model's context } a rename between them is the atomic claim,
+ *   log/<id>.json               bounded history        /  an unlink the acknowledgement
+ *   inbox/<code>/watcher.json   the watcher lease
+ *   tmp/                        whole files are written here, then linked into place
+ *
+ * A message is written once to tmp/ and hard-linked into every inbox and the log: readers can only
+ * ever see a complete file, a broadcast costs one write, and nothing is copied.
+ */
+
+const HISTORY_LIMIT = 2000;
+const TMP_MAX_AGE_MS = 60_000;
+
+interface FsStoreOptions {
+  /** Keep at most this many messages in the history (`log`). */
+  historyLimit?: number;
+}
+
+export class FsStore implements IntercomStore {
+  readonly location: string;
+  private readonly historyLimit: number;
+
+  constructor(
+    readonly home: string,
+    options: FsStoreOptions = {},
+  ) {
+    this.location = home;
+    this.historyLimit = options.historyLimit ?? HISTORY_LIMIT;
+  }
+
+  /** Open (creating if needed) and check a store; throws UnsafeStateError on unsafe permissions. */
+  static open(home: string, options?: FsStoreOptions): FsStore {
+    let created = false;
+    try {
+      statSync(home);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      ensureDir(home);
+      created = true;
+    }
+    if (created) chmodPrivate(home);
+    checkPrivateDir(home);
+    return new FsStore(home, options);
+  }
+
+  // ---- paths ---------------------------------------------------------------------------------
+
+  private p(...parts: string[]): string {
+    return join(this.home, ...parts);
+  }
+  private sessionFile(code: string): string {
+    return this.p('sessions', `${code}.json`);
+  }
+  private inboxDir(code: string, box: 'new' | 'shown'): string {
+    return this.p('inbox', code, box);
+  }
+  private tmpDir(): string {
+    const dir = this.p('tmp');
+    ensureDir(dir);
+    return dir;
+  }
+
+  // ---- presence ------------------------------------------------------------------------------
+
+  register(input: Omit<Presence, 'code' | 'lastActiveAt'>, preferredCode?: string): Presence {
+    ensureDir(this.p('sessions'));
+    ensureDir(this.p('pids'));
+    this.collectTmp();
+    const existing = this.sessionByPid(input.pid);
+    if (existing && existing.pidStart === input.pidStart) {
+      // Same Claude Code process (e.g. its MCP server restarted): the session keeps its code.
+      const record: Presence = { ...existing, ...input, code: existing.code, startedAt: existing.startedAt };
+      writeFileAtomic(this.sessionFile(record.code), serializePresence(record), this.tmpDir());
+      this.ensureInbox(record.code);
+      return { ...record, lastActiveAt: Date.now() };
+    }
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const code = attempt === 0 && preferredCode && CODE_RE.test(preferredCode) ? preferredCode : randomBase36(4);
+      const record: Presence = { ...input, code, lastActiveAt: input.startedAt };
+      if (this.createExclusive(this.sessionFile(code), serializePresence(record))) {
+        this.ensureInbox(code);
+        this.linkPid(input.pid, code);
+        return record;
+      }
+      // Taken: by a live session, or by a dead one that a read will prune.
+      this.session(code);
+    }
+    throw new Error('Could not find a free session code after 64 tries.');
+  }
+
+  private ensureInbox(code: string): void {
+    ensureDir(this.inboxDir(code, 'new'));
+    ensureDir(this.inboxDir(code, 'shown'));
+  }
+
+  /** Create `path` with `data` only if it does not exist, never visible half-written. */
+  private createExclusive(path: string, data: string): boolean {
+    const tmp = writeTempFile(this.tmpDir(), `${randomBytes(8).toString('hex')}.presence`, Buffer.from(data));
+    try {
+      linkSync(tmp, path);
+      return true;
+    } catch (err) {
+      if (errnoCode(err) === 'EEXIST') return false;
+      throw err;
+    } finally {
+      unlinkSync(tmp);
+    }
+  }
+
+  private linkPid(pid: number, code: string): void {
+    const link = this.p('pids', String(pid));
+    const tmp = this.p('pids', `.${randomBytes(6).toString('hex')}`);
+    symlinkSync(code, tmp);
+    renameSync(tmp, link);
+  }
+
+  unregister(code: string, serverPid?: number): void {
+    const record = this.readPresence(code);
+    if (!record) return;
+    if (serverPid !== undefined && record.serverPid !== serverPid) return;
+    this.remove(record);
+  }
+
+  private remove(record: Presence): void {
+    quietly(() => unlinkSync(this.sessionFile(record.code)));
+    const link = this.p('pids', String(record.pid));
+    try {
+      if (readlinkSync(link) === record.code) unlinkSync(link);
+    } catch {
+      /* already gone */
+    }
+    rmSync(this.p('inbox', record.code), { recursive: true, force: true });
+  }
+
+  touch(code: string): void {
+    const now = new Date();
+    quietly(() => utimesSync(this.sessionFile(code), now, now));
+  }
+
+  private readPresence(code: string): Presence | undefined {
+    if (!CODE_RE.test(code)) return undefined;
+    const file = this.sessionFile(code);
+    try {
+      const raw = readFileSync(file, 'utf8');
+      const mtime = statSync(file).mtimeMs;
+      const rec = JSON.parse(raw) as Presence;
+      return { ...rec, code, lastActiveAt: Math.round(mtime) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A live record, or undefined (pruning it if its process is gone). */
+  session(code: string): Presence | undefined {
+    const rec = this.readPresence(code);
+    if (!rec) return undefined;
+    if (isSameProcessAlive(rec.pid, rec.pidStart)) return rec;
+    this.remove(rec);
+    return undefined;
+  }
+
+  sessionByPid(pid: number): Presence | undefined {
+    let code: string;
+    try {
+      code = readlinkSync(this.p('pids', String(pid)));
+    } catch {
+      return undefined;
+    }
+    const rec = this.session(code);
+    return rec && rec.pid === pid ? rec : undefined;
+  }
+
+  sessions(): Presence[] {
+    const out: Presence[] = [];
+    for (const name of listDir(this.p('sessions'))) {
+      if (!name.endsWith('.json')) continue;
+      const rec = this.session(name.slice(0, -5));
+      if (rec) out.push(rec);
+    }
+    // Pid links of processes without a record (a crash between the two writes) are dropped too.
+    return out.sort((a, b) => a.startedAt - b.startedAt || a.code.localeCompare(b.code));
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  deliver(message: Message, recipients: readonly string[]): void {
+    const name = `${message.id}.json`;
+    const tmp = writeTempFile(this.tmpDir(), `${message.id}.${randomBytes(4).toString('hex')}.msg`, Buffer.from(JSON.stringify(message)));
+    try {
+      ensureDir(this.p('log'));
+      for (const code of recipients) {
+        const dir = this.inboxDir(code, 'new');
+        try {
+          linkSync(tmp, join(dir, name));
+        } catch (err) {
+          // The recipient's inbox vanished: it died after we checked. Its record is gone with it.
+          if (errnoCode(err) !== 'ENOENT') throw err;
+        }
+      }
+      linkSync(tmp, this.p('log', name));
+    } finally {
+      quietly(() => unlinkSync(tmp));
+    }
+    // Keep the history bounded without paying for a directory listing on every send.
+    if (Math.random() < 0.02) this.trimHistory();
+  }
+
+  private trimHistory(): void {
+    const names = listDir(this.p('log')).filter((n) => n.endsWith('.json')).sort();
+    const excess = names.length - this.historyLimit;
+    for (let i = 0; i < excess; i++) quietly(() => unlinkSync(this.p('log', names[i]!)));
+  }
+
+  claim(code: string, limit = Infinity): Message[] {
+    if (!CODE_RE.test(code)) return [];
+    const from = this.inboxDir(code, 'new');
+    const to = this.inboxDir(code, 'shown');
+    const out: Message[] = [];
+    for (const name of listDir(from).filter(isMessageFile).sort()) {
+      if (out.length >= limit) break;
+      try {
+        renameSync(join(from, name), join(to, name));
+      } catch {
+        continue; // someone else claimed it first (or it was acknowledged)
+      }
+      const m = readMessage(join(to, name));
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  inbox(code: string): InboxEntry[] {
+    if (!CODE_RE.test(code)) return [];
+    const out: InboxEntry[] = [];
+    for (const state of ['new', 'shown'] as const) {
+      const dir = this.inboxDir(code, state);
+      for (const name of listDir(dir).filter(isMessageFile)) {
+        const m = readMessage(join(dir, name));
+        if (m) out.push({ ...m, state: state === 'new' ? 'unread' : 'shown' });
+      }
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  hasUnread(code: string): boolean {
+    return CODE_RE.test(code) && listDir(this.inboxDir(code, 'new')).some(isMessageFile);
+  }
+
+  ack(code: string, id: string): boolean {
+    if (!CODE_RE.test(code) || !MESSAGE_ID_RE.test(id)) return false;
+    let removed = false;
+    for (const box of ['new', 'shown'] as const) {
+      try {
+        unlinkSync(join(this.inboxDir(code, box), `${id}.json`));
+        removed = true;
+      } catch {
+        /* not in this box */
+      }
+    }
+    return removed;
+  }
+
+  ackAll(code: string): number {
+    if (!CODE_RE.test(code)) return 0;
+    let n = 0;
+    for (const box of ['new', 'shown'] as const) {
+      const dir = this.inboxDir(code, box);
+      for (const name of listDir(dir).filter(isMessageFile)) {
+        try {
+          unlinkSync(join(dir, name));
+          n++;
+        } catch {
+          /* raced with another ack */
+        }
+      }
+    }
+    return n;
+  }
+
+  history(limit: number): Message[] {
+    const names = listDir(this.p('log')).filter(isMessageFile).sort();
+    const out: Message[] = [];
+    for (const name of names.slice(Math.max(0, names.length - limit))) {
+      const m = readMessage(this.p('log', name));
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  message(id: string): Message | undefined {
+    return MESSAGE_ID_RE.test(id) ? readMessage(this.p('log', `${id}.json`)) : undefined;
+  }
+
+  // ---- waiting -------------------------------------------------------------------------------
+
+  watchInbox(code: string, onChange: () => void): () => void {
+    return watchDir(this.inboxDir(code, 'new'), onChange);
+  }
+
+  watchHistory(onChange: () => void): () => void {
+    ensureDir(this.p('log'));
+    return watchDir(this.p('log'), onChange);
+  }
+
+  watchSessions(onChange: () => void): () => void {
+    // The pid link is written after the record: when it appears, the session is complete.
+    ensureDir(this.p('pids'));
+    return watchDir(this.p('pids'), onChange);
+  }
+
+  watchPresence(code: string, onChange: () => void): () => void {
+    ensureDir(this.p('sessions'));
+    return watchDir(this.p('sessions'), onChange, `${code}.json`);
+  }
+
+  // ---- the watcher lease ---------------------------------------------------------------------
+
+  private leaseFile(code: string): string {
+    return this.p('inbox', code, 'watcher.json');
+  }
+
+  takeWatcherLease(code: string, lease: WatcherLease): void {
+    writeFileAtomic(this.leaseFile(code), JSON.stringify(lease));
+  }
+
+  watcherLease(code: string): WatcherLease | undefined {
+    try {
+      return JSON.parse(readFileSync(this.leaseFile(code), 'utf8')) as WatcherLease;
+    } catch {
+      return undefined;
+    }
+  }
+
+  releaseWatcherLease(code: string, pid?: number): void {
+    if (pid !== undefined && this.watcherLease(code)?.pid !== pid) return;
+    quietly(() => unlinkSync(this.leaseFile(code)));
+  }
+
+  watchWatcherLease(code: string, onChange: () => void): () => void {
+    return watchDir(this.p('inbox', code), onChange, 'watcher.json');
+  }
+
+  // ---- housekeeping --------------------------------------------------------------------------
+
+  /** Remove what killed writers left in tmp/ (never visible to readers, but not to be kept). */
+  collectTmp(maxAgeMs = TMP_MAX_AGE_MS): number {
+    let n = 0;
+    const dir = this.p('tmp');
+    const cutoff = Date.now() - maxAgeMs;
+    for (const name of listDir(dir)) {
+      try {
+        if (statSync(join(dir, name)).mtimeMs < cutoff) {
+          unlinkSync(join(dir, name));
+          n++;
+        }
+      } catch {
+        /* raced */
+      }
+    }
+    return n;
+  }
+}
+
+function serializePresence(p: Presence): string {
+  const { lastActiveAt: _derived, ...rest } = p;
+  return JSON.stringify(rest);
+}
+
+function isMessageFile(name: string): boolean {
+  return name.length === 22 && name.endsWith('.json') && MESSAGE_ID_RE.test(name.slice(0, 17));
+}
+
+function readMessage(path: string): Message | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Message;
+  } catch {
+    return undefined;
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    /* best effort */
+  }
+}
+
+/** fs.watch that never throws at the caller and, given a name, reports only that entry's changes. */
+function watchDir(dir: string, onChange: () => void, only?: string): () => void {
+  let w: FSWatcher | undefined;
+  try {
+    w = watch(dir, { persistent: true }, (_event, filename) => {
+      if (only === undefined || filename === null || String(filename) === only) onChange();
+    });
+    w.on('error', () => onChange());
+  } catch {
+    // The directory is gone (its session was pruned): report a change so the caller re-checks.
+    queueMicrotask(onChange);
+  }
+  return () => w?.close();
+}

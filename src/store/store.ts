@@ -1,0 +1,69 @@
+import type { InboxEntry, Message, Presence } from '../core/types.js';
+
+/**
+ * The persistence boundary. The MCP server, the hooks and the watcher speak only to this
+ * interface, so a networked backend can replace the embedded file-system one without touching them.
+ *
+ * Contract every backend keeps:
+ * - a message becomes visible to a recipient whole or not at all;
+ * - `claim` moves a message from unread to shown for exactly one caller, however many race;
+ * - presence records of dead sessions are never returned (and are pruned when read).
+ */
+export interface IntercomStore {
+  /** Where the store lives, for messages to people (a path, or a URL for a remote backend). */
+  readonly location: string;
+
+  /**
+   * Register the session owned by `pid`; a live record for the same process keeps its code, and
+   * `preferredCode` is taken when free (a server putting back its own record).
+   */
+  register(input: Omit<Presence, 'code' | 'lastActiveAt'>, preferredCode?: string): Presence;
+  /** Remove a session's presence (only if `serverPid` still owns it, when given). */
+  unregister(code: string, serverPid?: number): void;
+  /** Mark the session active now. */
+  touch(code: string): void;
+  /** Live sessions; dead ones are pruned as a side effect. */
+  sessions(): Presence[];
+  session(code: string): Presence | undefined;
+  sessionByPid(pid: number): Presence | undefined;
+
+  /** Deliver one message to each recipient's inbox (codes), and record it in the history. */
+  deliver(message: Message, recipients: readonly string[]): void;
+  /** Atomically take up to `limit` unread messages of `code`, oldest first (unread -> shown); each goes to one caller only. */
+  claim(code: string, limit?: number): Message[];
+  /** Unacknowledged messages of `code`, oldest first. */
+  inbox(code: string): InboxEntry[];
+  /** Has `code` anything unread (not yet shown)? Cheap: used on the hook's hot path. */
+  hasUnread(code: string): boolean;
+  /** Acknowledge one message; false when `code` has no such unacknowledged message. */
+  ack(code: string, id: string): boolean;
+  /** Acknowledge everything `code` has; returns how many. */
+  ackAll(code: string): number;
+
+  /** Recent traffic (bounded history), oldest first. */
+  history(limit: number): Message[];
+  /** One message from the history by id. */
+  message(id: string): Message | undefined;
+
+  /** Call `onChange` when something may have arrived for `code`. Returns a stop function. */
+  watchInbox(code: string, onChange: () => void): () => void;
+  /** Call `onChange` when traffic may have been added to the history. */
+  watchHistory(onChange: () => void): () => void;
+  /** Call `onChange` when a session may have registered or left. */
+  watchSessions(onChange: () => void): () => void;
+  /** Call `onChange` when the presence of `code` may have changed (e.g. removed). */
+  watchPresence(code: string, onChange: () => void): () => void;
+
+  /** The watcher lease: one watcher per session. Taking it displaces the previous holder. */
+  takeWatcherLease(code: string, lease: WatcherLease): void;
+  watcherLease(code: string): WatcherLease | undefined;
+  /** Drop the lease (all holders, or only `pid`'s). */
+  releaseWatcherLease(code: string, pid?: number): void;
+  watchWatcherLease(code: string, onChange: () => void): () => void;
+}
+
+export interface WatcherLease {
+  pid: number;
+  pidStart: string;
+  since: number;
+}
