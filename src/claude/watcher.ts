@@ -90,7 +90,7 @@ export function watch(opts: WatchOptions): Promise<number> {
     // Keep the event loop alive only through our watches and this timer.
     const keepAlive = setTimeout(() => finish(EXIT_QUIET), opts.selfTimeoutMs ?? WATCH_SELF_TIMEOUT_MS);
     cleanups.push(() => clearTimeout(keepAlive));
-    onTimer(opts.livenessIntervalMs ?? 15_000, () => !claudeAlive() && finish(EXIT_QUIET), true);
+    onTimer(opts.livenessIntervalMs ?? 5_000, () => !claudeAlive() && finish(EXIT_QUIET), true);
 
     const start = (sessionCode: string): void => {
       if (done) return;

@@ -46,10 +46,7 @@ export function humanAddress(name: string): string {
 
 /** Where a message may go: a session code, `all`, or (for replies) a person. */
 export function assertRecipient(value: unknown): string {
-  if (typeof value === 'string') {
-    const v = value.trim();
-    if (CODE_RE.test(v) || v === BROADCAST || isHumanAddress(v)) return v;
-  }
+  if (typeof value === 'string' && (CODE_RE.test(value) || value === BROADCAST || isHumanAddress(value))) return value;
   throw new InvalidInputError(
     `Invalid recipient ${preview(value)}: use a 4-character session code or \`all\`.`,
     'Run `who` to see the codes of the live sessions.',

@@ -10,12 +10,24 @@ export function errnoCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
 
-/** mkdir -p with 0700, whatever the umask says. */
-export function ensureDir(dir: string): void {
+/**
+ * mkdir -p with 0700. Written out rather than `{recursive: true}`, which spins forever on some
+ * paths that cannot be created (under /proc, seen on Node 20): a hook must fail fast instead.
+ */
+export function ensureDir(dir: string, depth = 0): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    mkdirSync(dir, { mode: DIR_MODE });
   } catch (err) {
-    if (errnoCode(err) !== 'EEXIST') throw err;
+    const code = errnoCode(err);
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || depth > 64) throw err;
+    ensureDir(parent, depth + 1);
+    try {
+      mkdirSync(dir, { mode: DIR_MODE });
+    } catch (again) {
+      if (errnoCode(again) !== 'EEXIST') throw again;
+    }
   }
 }
 
