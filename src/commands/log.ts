@@ -43,6 +43,8 @@ export async function run(ctx: Context, raw: unknown): Promise<number> {
   return new Promise<number>((resolve) => {
     const stop = store.watchHistory(flush);
     flush();
+    // On stderr, so that stdout stays pure data for scripts (and --json stays one object per line).
+    ctx.stderr.write('Following new messages (Ctrl-C to stop)...\n');
     const end = (): void => {
       stop();
       resolve(0);

@@ -9,7 +9,14 @@ export interface Exited {
 }
 
 /** Run the built CLI with hook JSON on stdin; `exited` resolves when it ends. */
-export function spawnCli(args: string[], env: Record<string, string>, stdinJson?: unknown): { child: ChildProcess; exited: Promise<Exited> } {
+export interface Spawned {
+  child: ChildProcess;
+  exited: Promise<Exited>;
+  /** Everything written to stdout and stderr so far. */
+  output: () => string;
+}
+
+export function spawnCli(args: string[], env: Record<string, string>, stdinJson?: unknown): Spawned {
   const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   onCleanup(() => child.kill('SIGKILL'));
   let stdout = '';
@@ -18,23 +25,32 @@ export function spawnCli(args: string[], env: Record<string, string>, stdinJson?
   child.stderr!.on('data', (d) => (stderr += String(d)));
   child.stdin!.end(stdinJson === undefined ? '' : JSON.stringify(stdinJson));
   const exited = new Promise<Exited>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, exited };
+  return { child, exited, output: () => stdout + stderr };
 }
 
-/** Resolves once `child` has written `needle` to stderr or stdout (an event, not a sleep). */
-export function waitForOutput(child: ChildProcess, needle: string | RegExp, timeoutMs = 10_000): Promise<void> {
+/** Resolves once the process has written `needle` (to stdout or stderr): an event, not a sleep. */
+export function waitForOutput(p: Spawned, needle: string | RegExp, timeoutMs = 10_000): Promise<void> {
+  const found = () => (typeof needle === 'string' ? p.output().includes(needle) : needle.test(p.output()));
   return new Promise((resolve, reject) => {
-    let seen = '';
-    const t = setTimeout(() => reject(new Error(`timed out waiting for ${needle}; saw: ${seen}`)), timeoutMs);
-    const on = (d: Buffer) => {
-      seen += String(d);
-      if (typeof needle === 'string' ? seen.includes(needle) : needle.test(seen)) {
+    if (found()) return resolve();
+    const t = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${needle}; saw: ${p.output()}`));
+    }, timeoutMs);
+    const on = () => {
+      if (found()) {
         clearTimeout(t);
+        off();
         resolve();
       }
     };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
+    const off = () => {
+      p.child.stdout?.off('data', on);
+      p.child.stderr?.off('data', on);
+    };
+    // Our own 'data' listeners in spawnCli run first, so output() already holds the new chunk.
+    p.child.stdout?.on('data', on);
+    p.child.stderr?.on('data', on);
   });
 }
 
