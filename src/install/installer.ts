@@ -1,0 +1,357 @@
+/**
+ * Install and uninstall as plan-then-apply: `prepare*` reads every file and computes the whole
+ * plan (refusing before anything is written), `execute*` writes it and records what it did.
+ */
+import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Context } from '../core/context.js';
+import { IntercomError } from '../core/errors.js';
+import { applyChanges, removeEmptyDirs, type AppliedChange, type ApplySeams } from './apply.js';
+import { applyAppCopy, findPackageRoot, planAppCopy, type AppCopyPlan } from './copy-app.js';
+import { PlanRefusedError } from './errors.js';
+import { JsonDoc } from './jsonc-edit.js';
+import { knownCliPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
+import { resolveLocations, type Locations, type Part, type Scope } from './paths.js';
+import { hasWork, planChanges, readFileState, type FileChange, type FileState, type FileTransform, type TransformResult } from './plan.js';
+import { JSON_TARGETS, Recognizer, type CommandSpec, type CreatedKeys } from './targets.js';
+
+/** What can be injected (tests); everything else comes from the Context. */
+export interface InstallDeps {
+  /** Root of the claude-intercom package to install (default: the running one). */
+  packageRoot?: string;
+  /** The Node.js binary config entries run (default: this process's). */
+  nodePath?: string;
+  seams?: ApplySeams;
+}
+
+export interface PreparedPlan {
+  command: 'install' | 'uninstall';
+  loc: Locations;
+  parts: Part[];
+  app?: AppCopyPlan;
+  run?: CommandSpec;
+  changes: FileChange[];
+  manifest: Manifest;
+  /** Extra words for people (not problems). */
+  notes: string[];
+  /** For uninstall: copies of the app that go when nothing uses them any more. */
+  appDirsToRemove: string[];
+  templateSha256?: string;
+}
+
+export interface ExecuteResult {
+  plan: PreparedPlan;
+  applied: AppliedChange[];
+  backupDir?: string;
+  removedDirs: string[];
+  manifestPath: string;
+  error?: IntercomError;
+}
+
+const SKILL_TEMPLATE = join('templates', 'skill', 'SKILL.md');
+
+function backupDirFor(ctx: Pick<Context, 'now'>, home: string): string {
+  return join(home, 'backups', new Date(ctx.now()).toISOString().replace(/[:.]/g, '-'));
+}
+
+function readStates(paths: readonly string[]): { states: Map<string, FileState>; problems: IntercomError[] } {
+  const states = new Map<string, FileState>();
+  const problems: IntercomError[] = [];
+  for (const p of paths) {
+    try {
+      states.set(p, readFileState(p));
+    } catch (err) {
+      problems.push(err instanceof IntercomError ? err : new IntercomError(`Cannot read ${p}: ${(err as Error).message}`));
+    }
+  }
+  return { states, problems };
+}
+
+function filesOf(loc: Locations, scope: Scope, parts: readonly Part[]): Map<string, typeof JSON_TARGETS[Scope][number][]> {
+  const byFile = new Map<string, typeof JSON_TARGETS[Scope][number][]>();
+  for (const t of JSON_TARGETS[scope]) {
+    if (!parts.includes(t.part)) continue;
+    const f = t.file(loc);
+    byFile.set(f, [...(byFile.get(f) ?? []), t]);
+  }
+  return byFile;
+}
+
+function newFileMode(loc: Locations, path: string): number {
+  // ~/.claude.json holds account state: private, as Claude Code itself creates it.
+  return path === loc.claudeJson ? 0o600 : 0o644;
+}
+
+// ---- install -------------------------------------------------------------------------------------
+
+export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts: Part[] }, deps: InstallDeps = {}): Promise<PreparedPlan> {
+  if (choice.parts.length === 0) throw new IntercomError('Nothing to install: every part was turned off.', 'Leave at least one of --mcp, --hooks, --skill on.', 2);
+  const loc = resolveLocations(ctx, choice.scope);
+  const manifest = readManifest(loc.intercomHome);
+  const record = manifest.installs[loc.key];
+  const root = deps.packageRoot ?? findPackageRoot();
+  const needsApp = choice.parts.includes('mcp') || choice.parts.includes('hooks');
+  const app = needsApp ? planAppCopy(root, loc.intercomHome) : undefined;
+  const run: CommandSpec | undefined = app ? { nodePath: deps.nodePath ?? process.execPath, cliPath: app.cliPath } : undefined;
+  const rec = new Recognizer([...knownCliPaths(manifest), ...(run ? [run.cliPath] : [])]);
+
+  const transforms: FileTransform[] = [];
+  for (const [path, targets] of filesOf(loc, choice.scope, choice.parts)) {
+    transforms.push({
+      path,
+      kind: 'json',
+      parts: [...new Set(targets.map((t) => t.part))],
+      newFileMode: newFileMode(loc, path),
+      compute(current): TransformResult {
+        const doc = new JsonDoc(path, current ?? '');
+        const out: TransformResult = { after: null, summary: [], warnings: [], created: [] };
+        for (const t of targets) {
+          const e = t.install(doc, run!, rec);
+          out.summary.push(...e.summary);
+          out.warnings.push(...e.warnings);
+          out.created.push(...e.created);
+        }
+        out.after = current === null && out.summary.length === 0 ? null : doc.text();
+        return out;
+      },
+    });
+  }
+
+  let templateSha256: string | undefined;
+  if (choice.parts.includes('skill')) {
+    const templatePath = join(root, SKILL_TEMPLATE);
+    if (!existsSync(templatePath)) throw new IntercomError(`The skill template ${templatePath} is missing.`, 'Reinstall claude-intercom.');
+    const template = readFileSync(templatePath, 'utf8');
+    templateSha256 = sha256(template);
+    const previous = record?.files[loc.skillFile]?.templateSha256;
+    transforms.push({
+      path: loc.skillFile,
+      kind: 'text',
+      parts: ['skill'],
+      newFileMode: 0o644,
+      compute(current): TransformResult {
+        if (current === template) return { after: current, summary: [], warnings: [], created: [] };
+        if (current === null) return { after: template, summary: ['add the intercom skill'], warnings: [], created: [] };
+        if (previous !== undefined && sha256(current) === previous) return { after: template, summary: ['update the intercom skill'], warnings: [], created: [] };
+        return {
+          after: current,
+          summary: [],
+          warnings: [`${loc.skillFile} differs from the skill intercom installs (edited, or not ours); left as is. To get ours, move it away and run install again.`],
+          created: [],
+        };
+      },
+    });
+  }
+
+  const { states, problems } = readStates(transforms.map((t) => t.path));
+  if (problems.length) throw new PlanRefusedError(problems);
+  const plan = planChanges(transforms, states);
+  if (plan.problems.length) throw new PlanRefusedError(plan.problems);
+  const notes: string[] = [];
+  if (choice.scope === 'project' && choice.parts.includes('mcp')) {
+    notes.push('The project .mcp.json server is approved in .claude/settings.json (enabledMcpjsonServers), so Claude Code will not ask and default to disabling it.');
+  }
+  return { command: 'install', loc, parts: choice.parts, ...(app ? { app } : {}), ...(run ? { run } : {}), changes: plan.changes, manifest, notes, appDirsToRemove: [], ...(templateSha256 ? { templateSha256 } : {}) };
+}
+
+export function planHasWork(plan: PreparedPlan): boolean {
+  return hasWork(plan.changes) || plan.app?.action === 'create' || plan.app?.action === 'update' || plan.appDirsToRemove.length > 0;
+}
+
+function union<T>(a: readonly T[], b: readonly T[]): T[] {
+  const seen = new Set(a.map((x) => JSON.stringify(x)));
+  return [...a, ...b.filter((x) => !seen.has(JSON.stringify(x)))];
+}
+
+export async function executeInstall(ctx: Context, plan: PreparedPlan, deps: InstallDeps = {}): Promise<ExecuteResult> {
+  const { loc } = plan;
+  if (plan.app) applyAppCopy(plan.app);
+  const backupDir = backupDirFor(ctx, loc.intercomHome);
+  const outcome = await applyChanges(plan.changes, { backupDir, ...(deps.seams ? { seams: deps.seams } : {}) });
+
+  // Record what was done, including when a later file failed (so uninstall can undo the rest).
+  const manifest = readManifest(loc.intercomHome);
+  const now = new Date(ctx.now()).toISOString();
+  const prev = manifest.installs[loc.key];
+  const record: InstallRecord = {
+    scope: loc.scope,
+    configDir: loc.configDir,
+    ...(loc.projectDir ? { projectDir: loc.projectDir } : {}),
+    version: plan.app?.version ?? prev?.version ?? 'unknown',
+    ...(plan.app ? { appDir: plan.app.target } : prev?.appDir ? { appDir: prev.appDir } : {}),
+    ...(plan.run ? { nodePath: plan.run.nodePath, cliPath: plan.run.cliPath } : prev?.cliPath ? { nodePath: prev.nodePath ?? '', cliPath: prev.cliPath } : {}),
+    parts: union(prev?.parts ?? [], plan.parts),
+    installedAt: prev?.installedAt ?? now,
+    updatedAt: now,
+    files: { ...(prev?.files ?? {}) },
+    createdDirs: [...(prev?.createdDirs ?? [])],
+  };
+  for (const a of outcome.applied) {
+    if (a.action === 'skip') continue;
+    const old = record.files[a.path];
+    const afterSha = a.after === null ? null : sha256(a.after);
+    let fr: FileRecord;
+    if (old && a.before !== null && old.afterSha256 !== null && sha256(a.before) === old.afterSha256) {
+      // Only our own last write stood in between: the pre-install original still applies.
+      fr = { ...old, afterSha256: afterSha, createdKeys: union(old.createdKeys, a.created) };
+    } else if (old) {
+      // Somebody changed the file since our last write: its original is no longer a safe restore point.
+      fr = { created: old.created, afterSha256: afterSha, createdKeys: union(old.createdKeys, a.created) };
+    } else {
+      fr = {
+        created: a.before === null,
+        ...(a.backup && a.before !== null ? { originalBackup: a.backup, originalSha256: sha256(a.before) } : {}),
+        afterSha256: afterSha,
+        createdKeys: a.created,
+      };
+    }
+    if (a.path === loc.skillFile && plan.templateSha256) fr.templateSha256 = plan.templateSha256;
+    record.files[a.path] = fr;
+    record.createdDirs = union(record.createdDirs, a.createdDirs);
+  }
+  manifest.installs[loc.key] = record;
+  writeManifest(loc.intercomHome, manifest);
+
+  return {
+    plan,
+    applied: outcome.applied,
+    ...(outcome.applied.some((a) => a.backup) ? { backupDir } : {}),
+    removedDirs: [],
+    manifestPath: manifestPath(loc.intercomHome),
+    ...(outcome.error ? { error: outcome.error as IntercomError } : {}),
+  };
+}
+
+// ---- uninstall -----------------------------------------------------------------------------------
+
+function readOriginal(fr: FileRecord | undefined): string | undefined {
+  if (!fr?.originalBackup || !fr.originalSha256) return undefined;
+  try {
+    const text = readFileSync(fr.originalBackup, 'utf8');
+    return sha256(text) === fr.originalSha256 ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, deps: InstallDeps = {}): Promise<PreparedPlan> {
+  const loc = resolveLocations(ctx, choice.scope);
+  const manifest = readManifest(loc.intercomHome);
+  const record = manifest.installs[loc.key];
+  const rec = new Recognizer(knownCliPaths(manifest));
+  const parts: Part[] = ['mcp', 'hooks', 'skill'];
+
+  const transforms: FileTransform[] = [];
+  for (const [path, targets] of filesOf(loc, choice.scope, parts)) {
+    const fr = record?.files[path];
+    const original = readOriginal(fr);
+    transforms.push({
+      path,
+      kind: 'json',
+      parts: [...new Set(targets.map((t) => t.part))],
+      newFileMode: newFileMode(loc, path),
+      compute(current): TransformResult {
+        const out: TransformResult = { after: current, summary: [], warnings: [], created: [] };
+        if (current === null) return out;
+        const doc = new JsonDoc(path, current);
+        const created: CreatedKeys | undefined = fr?.createdKeys;
+        for (const t of targets) {
+          const e = t.uninstall(doc, rec, created);
+          out.summary.push(...e.summary);
+          out.warnings.push(...e.warnings);
+        }
+        if (out.summary.length === 0) return out;
+        out.after = doc.text();
+        if (fr && fr.afterSha256 !== null && sha256(current) === fr.afterSha256) {
+          // Nothing but us changed it since install: give back the exact bytes from before.
+          if (fr.created) {
+            out.after = null;
+            out.summary.push('delete the file (install created it)');
+          } else if (original !== undefined) {
+            out.after = original;
+            out.summary.push('restore the exact bytes from before install');
+          }
+        } else if (fr?.created && doc.isEmptyObject()) {
+          out.after = null;
+          out.summary.push('delete the file (install created it; it is empty now)');
+        }
+        return out;
+      },
+    });
+  }
+
+  // The skill: ours if it is the template we installed (or the current one); kept if edited.
+  const root = (() => {
+    try {
+      return deps.packageRoot ?? findPackageRoot();
+    } catch {
+      return undefined;
+    }
+  })();
+  const templatePath = root ? join(root, SKILL_TEMPLATE) : undefined;
+  const currentTemplateSha = templatePath && existsSync(templatePath) ? sha256(readFileSync(templatePath, 'utf8')) : undefined;
+  const installedSha = record?.files[loc.skillFile]?.templateSha256;
+  transforms.push({
+    path: loc.skillFile,
+    kind: 'text',
+    parts: ['skill'],
+    newFileMode: 0o644,
+    compute(current): TransformResult {
+      if (current === null) return { after: null, summary: [], warnings: [], created: [] };
+      const sha = sha256(current);
+      if (sha === installedSha || sha === currentTemplateSha) return { after: null, summary: ['delete the intercom skill'], warnings: [], created: [] };
+      return { after: current, summary: [], warnings: [`${loc.skillFile} was edited since install (or is not ours); kept. Delete it yourself if you do not want it.`], created: [] };
+    },
+  });
+
+  const { states, problems } = readStates(transforms.map((t) => t.path));
+  if (problems.length) throw new PlanRefusedError(problems);
+  const plan = planChanges(transforms, states);
+  if (plan.problems.length) throw new PlanRefusedError(plan.problems);
+
+  // The program copy goes when no other install uses it any more.
+  const appDirsToRemove: string[] = [];
+  if (record?.appDir && existsSync(record.appDir)) {
+    const othersUse = Object.entries(manifest.installs).some(([k, r]) => k !== loc.key && r.appDir === record.appDir);
+    if (!othersUse) appDirsToRemove.push(record.appDir);
+  }
+  const notes: string[] = [];
+  if (!record) notes.push('No install record for this scope: entries are recognised by their claude-intercom command.');
+  return { command: 'uninstall', loc, parts, changes: plan.changes, manifest, notes, appDirsToRemove };
+}
+
+export async function executeUninstall(ctx: Context, plan: PreparedPlan, deps: InstallDeps = {}): Promise<ExecuteResult> {
+  const { loc } = plan;
+  const backupDir = backupDirFor(ctx, loc.intercomHome);
+  const outcome = await applyChanges(plan.changes, { backupDir, ...(deps.seams ? { seams: deps.seams } : {}) });
+  const manifest = readManifest(loc.intercomHome);
+  const record = manifest.installs[loc.key];
+  const removedDirs: string[] = [];
+  if (!outcome.error) {
+    // Folders install created (and the skill's own folder), if they are empty now.
+    const skillDir = dirname(loc.skillFile);
+    removedDirs.push(...removeEmptyDirs([...(record?.createdDirs ?? []), ...(existsSync(loc.skillFile) ? [] : [skillDir])]));
+    for (const dir of plan.appDirsToRemove) {
+      rmSync(dir, { recursive: true, force: true });
+      removedDirs.push(dir, ...removeEmptyDirs([dirname(dir)]));
+    }
+    delete manifest.installs[loc.key];
+    if (Object.keys(manifest.installs).length === 0) {
+      try {
+        unlinkSync(manifestPath(loc.intercomHome));
+      } catch {
+        /* none */
+      }
+    } else {
+      writeManifest(loc.intercomHome, manifest);
+    }
+  }
+  return {
+    plan,
+    applied: outcome.applied,
+    ...(outcome.applied.some((a) => a.backup) ? { backupDir } : {}),
+    removedDirs,
+    manifestPath: manifestPath(loc.intercomHome),
+    ...(outcome.error ? { error: outcome.error as IntercomError } : {}),
+  };
+}

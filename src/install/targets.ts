@@ -1,0 +1,334 @@
+/**
+ * What goes where, as data: for each scope, which file holds which of our entries, how the entry
+ * is built (from hook-spec), how our old entries are recognised, and how each is removed again.
+ */
+import type { JSONPath } from 'jsonc-parser';
+import { COMMAND_MARKER, MCP_SERVER_NAME, hooksSettings, mcpServerEntry } from '../claude/hook-spec.js';
+import { ConfigFileError } from './errors.js';
+import { claudeCodeConsequence, isPlainObject, jsonEqual, type JsonDoc } from './jsonc-edit.js';
+import type { Locations, Part, Scope } from './paths.js';
+
+/** The command our entries run: absolute Node.js on the installed copy's cli.js. */
+export interface CommandSpec {
+  nodePath: string;
+  cliPath: string;
+}
+
+/** Tells our entries (this install's, older installs', the prototype's) from everybody else's. */
+export class Recognizer {
+  constructor(private readonly knownCliPaths: readonly string[] = []) {}
+
+  isOurCommand(command: string): boolean {
+    if (this.knownCliPaths.some((p) => p !== '' && command.includes(p))) return true;
+    return command.includes(COMMAND_MARKER) && /(^|[\s'"])(hook|watch)(['"]?)(\s|$)/.test(command);
+  }
+
+  isOurMcpEntry(entry: unknown): boolean {
+    if (!isPlainObject(entry)) return false;
+    const parts = [entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].filter((x): x is string => typeof x === 'string');
+    const line = parts.join(' ');
+    return this.knownCliPaths.some((p) => p !== '' && line.includes(p)) || line.includes(COMMAND_MARKER);
+  }
+}
+
+/** Keys (or, for arrays of names, `[key, item]`) that an install created, so uninstall may remove them. */
+export type CreatedKeys = JSONPath[];
+
+export function hasKey(keys: CreatedKeys | undefined, path: JSONPath): boolean {
+  return !!keys?.some((k) => JSON.stringify(k) === JSON.stringify(path));
+}
+
+export interface InstallEdit {
+  /** What was done, for people ("add mcpServers.intercom"). Empty: nothing to do. */
+  summary: string[];
+  created: CreatedKeys;
+  warnings: string[];
+}
+
+export interface UninstallEdit {
+  summary: string[];
+  warnings: string[];
+}
+
+/** One kind of entry in one JSON file. */
+export interface JsonTarget {
+  id: 'mcp-server' | 'mcp-approval' | 'hooks';
+  part: Part;
+  file(loc: Locations): string;
+  install(doc: JsonDoc, cmd: CommandSpec, rec: Recognizer): InstallEdit;
+  /** `created` is what the manifest says install created in this file (undefined: no record). */
+  uninstall(doc: JsonDoc, rec: Recognizer, created: CreatedKeys | undefined): UninstallEdit;
+}
+
+function wrongType(doc: JsonDoc, path: JSONPath, expected: string): ConfigFileError {
+  const node = doc.node(path);
+  const body = doc.text().replace(/^\uFEFF/, '');
+  let line = 1;
+  let column = 1;
+  if (node) {
+    const before = body.slice(0, node.offset);
+    line = before.split('\n').length;
+    column = node.offset - (before.lastIndexOf('\n') + 1) + 1;
+  }
+  const key = path.join('.');
+  return new ConfigFileError(
+    doc.file,
+    'wrong-type',
+    line,
+    column,
+    `"${key}" should be ${expected}`,
+    claudeCodeConsequence(doc.file).startsWith('Claude Code ignores')
+      ? 'Claude Code cannot use it either.'
+      : 'Claude Code cannot use it as it is.',
+    `Fix "${key}" in ${doc.file} (it should be ${expected}), then run the command again.`,
+  );
+}
+
+// ---- the MCP server entry ----------------------------------------------------------------------
+
+const SERVER_PATH: JSONPath = ['mcpServers', MCP_SERVER_NAME];
+
+function installServer(doc: JsonDoc, cmd: CommandSpec, rec: Recognizer): InstallEdit {
+  const out: InstallEdit = { summary: [], created: [], warnings: [] };
+  const entry = mcpServerEntry(cmd.nodePath, cmd.cliPath);
+  const servers = doc.get(['mcpServers']);
+  if (servers === undefined) {
+    doc.set(['mcpServers'], { [MCP_SERVER_NAME]: entry });
+    out.created.push(['mcpServers']);
+    out.summary.push(`add mcpServers.${MCP_SERVER_NAME}`);
+    return out;
+  }
+  if (!isPlainObject(servers)) throw wrongType(doc, ['mcpServers'], 'an object');
+  const current = servers[MCP_SERVER_NAME];
+  if (current !== undefined && jsonEqual(current, entry)) return out;
+  if (current === undefined) {
+    out.summary.push(`add mcpServers.${MCP_SERVER_NAME}`);
+  } else if (rec.isOurMcpEntry(current)) {
+    out.summary.push(`replace the older mcpServers.${MCP_SERVER_NAME} (it ran ${describeEntry(current)})`);
+  } else {
+    out.summary.push(`replace mcpServers.${MCP_SERVER_NAME}`);
+    out.warnings.push(`${doc.file} already had an MCP server named "${MCP_SERVER_NAME}" that is not claude-intercom (${describeEntry(current)}); it is replaced (a backup is kept).`);
+  }
+  doc.set(SERVER_PATH, entry);
+  return out;
+}
+
+function describeEntry(entry: unknown): string {
+  if (!isPlainObject(entry)) return JSON.stringify(entry);
+  const args = Array.isArray(entry.args) ? entry.args.join(' ') : '';
+  return `${String(entry.command ?? entry.url ?? '?')}${args ? ` ${args}` : ''}`;
+}
+
+function uninstallServer(doc: JsonDoc, rec: Recognizer, created: CreatedKeys | undefined): UninstallEdit {
+  const out: UninstallEdit = { summary: [], warnings: [] };
+  const current = doc.get(SERVER_PATH);
+  if (current === undefined) return out;
+  if (!rec.isOurMcpEntry(current)) {
+    out.warnings.push(`${doc.file}: mcpServers.${MCP_SERVER_NAME} runs ${describeEntry(current)}, which is not claude-intercom; left as is.`);
+    return out;
+  }
+  doc.remove(SERVER_PATH);
+  out.summary.push(`remove mcpServers.${MCP_SERVER_NAME}`);
+  const servers = doc.get(['mcpServers']);
+  if (isPlainObject(servers) && Object.keys(servers).length === 0 && hasKey(created, ['mcpServers'])) {
+    doc.remove(['mcpServers']);
+    out.summary.push('remove the mcpServers key it had created');
+  }
+  return out;
+}
+
+// ---- approval of the project's .mcp.json server -----------------------------------------------
+
+const APPROVAL_KEY = 'enabledMcpjsonServers';
+
+function installApproval(doc: JsonDoc): InstallEdit {
+  const out: InstallEdit = { summary: [], created: [], warnings: [] };
+  if (doc.get(['enableAllProjectMcpServers']) === true) return out;
+  const list = doc.get([APPROVAL_KEY]);
+  if (list === undefined) {
+    doc.set([APPROVAL_KEY], [MCP_SERVER_NAME]);
+    out.created.push([APPROVAL_KEY]);
+    out.summary.push(`add ${APPROVAL_KEY}: ["${MCP_SERVER_NAME}"] (so Claude Code's approval dialog cannot silently disable the server)`);
+    return out;
+  }
+  if (!Array.isArray(list)) throw wrongType(doc, [APPROVAL_KEY], 'an array of server names');
+  if (list.includes(MCP_SERVER_NAME)) return out;
+  doc.append([APPROVAL_KEY], MCP_SERVER_NAME);
+  out.created.push([APPROVAL_KEY, MCP_SERVER_NAME]);
+  out.summary.push(`add "${MCP_SERVER_NAME}" to ${APPROVAL_KEY}`);
+  return out;
+}
+
+function uninstallApproval(doc: JsonDoc, _rec: Recognizer, created: CreatedKeys | undefined): UninstallEdit {
+  const out: UninstallEdit = { summary: [], warnings: [] };
+  const list = doc.get([APPROVAL_KEY]);
+  if (!Array.isArray(list)) return out;
+  const ours = created === undefined || hasKey(created, [APPROVAL_KEY]) || hasKey(created, [APPROVAL_KEY, MCP_SERVER_NAME]);
+  if (!ours) return out;
+  let removed = false;
+  for (let i = list.length - 1; i >= 0; i--) {
+    if (list[i] === MCP_SERVER_NAME) {
+      doc.remove([APPROVAL_KEY, i]);
+      removed = true;
+    }
+  }
+  if (!removed) return out;
+  out.summary.push(`remove "${MCP_SERVER_NAME}" from ${APPROVAL_KEY}`);
+  const after = doc.get([APPROVAL_KEY]);
+  if (Array.isArray(after) && after.length === 0 && (created === undefined || hasKey(created, [APPROVAL_KEY]))) {
+    doc.remove([APPROVAL_KEY]);
+  }
+  return out;
+}
+
+// ---- hooks --------------------------------------------------------------------------------------
+
+/** One of our handlers found in a settings file's `hooks`. */
+export interface FoundHook {
+  event: string;
+  group: number;
+  handler: number;
+  matcher: string | undefined;
+  value: Record<string, unknown>;
+  /** How many handlers its group has in all. */
+  groupSize: number;
+}
+
+/** Every handler of ours in a `hooks` object (any event, any group). */
+export function findOurHooks(hooks: unknown, rec: Recognizer): FoundHook[] {
+  const found: FoundHook[] = [];
+  if (!isPlainObject(hooks)) return found;
+  for (const [event, groups] of Object.entries(hooks)) {
+    if (!Array.isArray(groups)) continue;
+    groups.forEach((group: unknown, g) => {
+      if (!isPlainObject(group) || !Array.isArray(group.hooks)) return;
+      const size = group.hooks.length;
+      group.hooks.forEach((handler: unknown, h) => {
+        if (isPlainObject(handler) && typeof handler.command === 'string' && rec.isOurCommand(handler.command)) {
+          found.push({ event, group: g, handler: h, matcher: typeof group.matcher === 'string' ? group.matcher : undefined, value: handler, groupSize: size });
+        }
+      });
+    });
+  }
+  return found;
+}
+
+/** Remove these handlers; a group left empty goes too; an event array left empty goes if `mayRemoveEvent`. */
+function removeHooks(doc: JsonDoc, doomed: FoundHook[], mayRemoveEvent: (event: string) => boolean): void {
+  const byEvent = new Map<string, FoundHook[]>();
+  for (const f of doomed) byEvent.set(f.event, [...(byEvent.get(f.event) ?? []), f]);
+  for (const [event, list] of byEvent) {
+    const groups = [...new Set(list.map((f) => f.group))].sort((a, b) => b - a);
+    for (const g of groups) {
+      const inGroup = list.filter((f) => f.group === g).sort((a, b) => b.handler - a.handler);
+      if (inGroup.length === inGroup[0]!.groupSize) {
+        doc.remove(['hooks', event, g]);
+      } else {
+        for (const f of inGroup) doc.remove(['hooks', event, g, 'hooks', f.handler]);
+      }
+    }
+    const left = doc.get(['hooks', event]);
+    if (Array.isArray(left) && left.length === 0 && mayRemoveEvent(event)) doc.remove(['hooks', event]);
+  }
+}
+
+function normMatcher(m: string | undefined): string {
+  return m ?? '';
+}
+
+function installHooks(doc: JsonDoc, cmd: CommandSpec, rec: Recognizer): InstallEdit {
+  const out: InstallEdit = { summary: [], created: [], warnings: [] };
+  const hooks = doc.get(['hooks']);
+  if (hooks !== undefined && !isPlainObject(hooks)) throw wrongType(doc, ['hooks'], 'an object');
+  const wanted = hooksSettings(cmd.nodePath, cmd.cliPath);
+  for (const event of Object.keys(wanted)) {
+    const v = isPlainObject(hooks) ? hooks[event] : undefined;
+    if (v !== undefined && !Array.isArray(v)) throw wrongType(doc, ['hooks', event], 'an array of hook groups');
+  }
+
+  // Which of the wanted groups are already there, exactly? Everything else of ours goes.
+  const ours = findOurHooks(hooks, rec);
+  const kept = new Set<FoundHook>();
+  const missing: Record<string, typeof wanted[string]> = {};
+  for (const [event, groups] of Object.entries(wanted)) {
+    for (const group of groups) {
+      const handler = group.hooks[0];
+      const hit = ours.find((f) => !kept.has(f) && f.event === event && normMatcher(f.matcher) === normMatcher(group.matcher) && jsonEqual(f.value, handler));
+      if (hit) kept.add(hit);
+      else (missing[event] ??= []).push(group);
+    }
+  }
+  const doomed = ours.filter((f) => !kept.has(f));
+  if (doomed.length > 0) {
+    removeHooks(doc, doomed, (event) => !(event in missing));
+    out.summary.push(`replace ${doomed.length} older intercom hook ${doomed.length === 1 ? 'entry' : 'entries'}`);
+  }
+
+  const events = Object.keys(missing);
+  if (events.length === 0) return out;
+  const count = Object.values(missing).reduce((n, g) => n + g.length, 0);
+  if (!doc.has(['hooks'])) {
+    doc.set(['hooks'], missing);
+    out.created.push(['hooks'], ...events.map((e) => ['hooks', e]));
+  } else {
+    for (const [event, groups] of Object.entries(missing)) {
+      if (!doc.has(['hooks', event])) {
+        doc.set(['hooks', event], groups);
+        out.created.push(['hooks', event]);
+      } else {
+        for (const group of groups) doc.append(['hooks', event], group);
+      }
+    }
+  }
+  out.summary.push(`add ${count} hook ${count === 1 ? 'entry' : 'entries'} (${events.join(', ')})`);
+  return out;
+}
+
+function uninstallHooks(doc: JsonDoc, rec: Recognizer, created: CreatedKeys | undefined): UninstallEdit {
+  const out: UninstallEdit = { summary: [], warnings: [] };
+  const ours = findOurHooks(doc.get(['hooks']), rec);
+  if (ours.length === 0) return out;
+  removeHooks(doc, ours, (event) => created === undefined || hasKey(created, ['hooks', event]));
+  out.summary.push(`remove ${ours.length} intercom hook ${ours.length === 1 ? 'entry' : 'entries'}`);
+  const hooks = doc.get(['hooks']);
+  if (isPlainObject(hooks) && Object.keys(hooks).length === 0 && (created === undefined || hasKey(created, ['hooks']))) {
+    doc.remove(['hooks']);
+  }
+  return out;
+}
+
+// ---- the targets, per scope ------------------------------------------------------------------
+
+const SERVER: JsonTarget = {
+  id: 'mcp-server',
+  part: 'mcp',
+  file: (loc) => loc.mcpFile,
+  install: installServer,
+  uninstall: uninstallServer,
+};
+
+const APPROVAL: JsonTarget = {
+  id: 'mcp-approval',
+  part: 'mcp',
+  file: (loc) => loc.settingsFile,
+  install: (doc) => installApproval(doc),
+  uninstall: uninstallApproval,
+};
+
+const HOOKS: JsonTarget = {
+  id: 'hooks',
+  part: 'hooks',
+  file: (loc) => loc.settingsFile,
+  install: installHooks,
+  uninstall: uninstallHooks,
+};
+
+/**
+ * User scope: the server at the top level of ~/.claude.json (what `claude mcp add --scope user`
+ * writes), hooks in ~/.claude/settings.json. Project scope: <dir>/.mcp.json, and in
+ * <dir>/.claude/settings.json the hooks plus the approval that keeps the server enabled.
+ */
+export const JSON_TARGETS: Record<Scope, readonly JsonTarget[]> = {
+  user: [SERVER, HOOKS],
+  project: [SERVER, APPROVAL, HOOKS],
+};
