@@ -51,11 +51,10 @@ export function diffOps(before: string, after: string): Op[] {
   const B = splitLines(after);
   const a = A.lines;
   const b = B.lines;
-  // A change of the final newline alone shows on the last line.
-  if (A.finalNewline !== B.finalNewline) {
-    if (a.length) a[a.length - 1] += A.finalNewline ? '' : '\n\\ No newline at end of file';
-    if (b.length) b[b.length - 1] += B.finalNewline ? '' : '\n\\ No newline at end of file';
-  }
+  // Like diff(1): a last line without a newline says so (and differs from one with it).
+  const marker = '\n\\ No newline at end of file';
+  if (!A.finalNewline && a.length) a[a.length - 1] += marker;
+  if (!B.finalNewline && b.length) b[b.length - 1] += marker;
   let head = 0;
   while (head < a.length && head < b.length && a[head] === b[head]) head++;
   let tail = 0;

@@ -3,14 +3,14 @@
  * plan (refusing before anything is written), `execute*` writes it and records what it did.
  */
 import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import type { Context } from '../core/context.js';
 import { IntercomError } from '../core/errors.js';
 import { applyChanges, removeEmptyDirs, type AppliedChange, type ApplySeams } from './apply.js';
 import { applyAppCopy, findPackageRoot, planAppCopy, type AppCopyPlan } from './copy-app.js';
 import { PlanRefusedError } from './errors.js';
 import { JsonDoc } from './jsonc-edit.js';
-import { knownCliPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
+import { knownAppPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
 import { resolveLocations, type Locations, type Part, type Scope } from './paths.js';
 import { hasWork, planChanges, readFileState, type FileChange, type FileState, type FileTransform, type TransformResult } from './plan.js';
 import { JSON_TARGETS, Recognizer, type CommandSpec, type CreatedKeys } from './targets.js';
@@ -93,7 +93,7 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
   const needsApp = choice.parts.includes('mcp') || choice.parts.includes('hooks');
   const app = needsApp ? planAppCopy(root, loc.intercomHome) : undefined;
   const run: CommandSpec | undefined = app ? { nodePath: deps.nodePath ?? process.execPath, cliPath: app.cliPath } : undefined;
-  const rec = new Recognizer([...knownCliPaths(manifest), ...(run ? [run.cliPath] : [])]);
+  const rec = new Recognizer([...knownAppPaths(manifest, loc.intercomHome), ...(app ? [`${app.target}${sep}`] : [])]);
 
   const transforms: FileTransform[] = [];
   for (const [path, targets] of filesOf(loc, choice.scope, choice.parts)) {
@@ -238,7 +238,7 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
   const loc = resolveLocations(ctx, choice.scope);
   const manifest = readManifest(loc.intercomHome);
   const record = manifest.installs[loc.key];
-  const rec = new Recognizer(knownCliPaths(manifest));
+  const rec = new Recognizer(knownAppPaths(manifest, loc.intercomHome));
   const parts: Part[] = ['mcp', 'hooks', 'skill'];
 
   const transforms: FileTransform[] = [];

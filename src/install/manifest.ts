@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import type { JSONPath } from 'jsonc-parser';
 import { UnsafeStateError } from '../core/errors.js';
 import type { Part, Scope } from './paths.js';
@@ -94,7 +94,11 @@ export function writeManifest(intercomHome: string, manifest: Manifest): void {
   }
 }
 
-/** Every cli.js path any recorded install pointed at: lets us recognise our older entries. */
-export function knownCliPaths(manifest: Manifest): string[] {
-  return [...new Set(Object.values(manifest.installs).flatMap((r) => (r.cliPath ? [r.cliPath] : [])))];
+/**
+ * The folders our entries run files from: every installed copy the manifest knows (with a
+ * trailing slash) and `<intercom home>/app/` itself. Lets us recognise our older entries.
+ */
+export function knownAppPaths(manifest: Manifest, intercomHome: string): string[] {
+  const dirs = Object.values(manifest.installs).flatMap((r) => (r.appDir ? [r.appDir] : r.cliPath ? [dirname(dirname(r.cliPath))] : []));
+  return [...new Set([...dirs, join(intercomHome, 'app')].map((d) => `${d}${sep}`))];
 }

@@ -14,12 +14,16 @@ export interface CommandSpec {
   cliPath: string;
 }
 
-/** Tells our entries (this install's, older installs', the prototype's) from everybody else's. */
+/**
+ * Tells our entries (this install's, older installs', the prototype's) from everybody else's:
+ * anything that runs a file under one of `knownPaths` (our installed copies, e.g.
+ * `<intercom home>/app/`), or a `claude-intercom ... hook|watch` command line.
+ */
 export class Recognizer {
-  constructor(private readonly knownCliPaths: readonly string[] = []) {}
+  constructor(private readonly knownPaths: readonly string[] = []) {}
 
   isOurCommand(command: string): boolean {
-    if (this.knownCliPaths.some((p) => p !== '' && command.includes(p))) return true;
+    if (this.knownPaths.some((p) => p !== '' && command.includes(p))) return true;
     return command.includes(COMMAND_MARKER) && /(^|[\s'"])(hook|watch)(['"]?)(\s|$)/.test(command);
   }
 
@@ -27,7 +31,7 @@ export class Recognizer {
     if (!isPlainObject(entry)) return false;
     const parts = [entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].filter((x): x is string => typeof x === 'string');
     const line = parts.join(' ');
-    return this.knownCliPaths.some((p) => p !== '' && line.includes(p)) || line.includes(COMMAND_MARKER);
+    return this.knownPaths.some((p) => p !== '' && line.includes(p)) || line.includes(COMMAND_MARKER);
   }
 }
 

@@ -35,8 +35,11 @@ export async function askInstallChoices(io: WizardIO, given: { scope?: Scope; pa
                 { value: 'project', label: 'Only in this project', hint: projectDir },
               ],
             }),
+      // clack's group goes on after a cancel; a cancelled wizard asks nothing more.
       parts: () =>
-        given.parts !== undefined
+        cancelled
+          ? undefined
+          : given.parts !== undefined
           ? Promise.resolve(given.parts)
           : multiselect<Part>({
               ...io,

@@ -42,7 +42,7 @@ function json(path: string): Record<string, unknown> {
 /** Our hook entries in a settings file, exactly as hook-spec builds them. */
 function expectOurHooks(settingsFile: string, cli: string) {
   const hooks = json(settingsFile).hooks;
-  const ours = findOurHooks(hooks, new Recognizer([cli]));
+  const ours = findOurHooks(hooks, new Recognizer([join(cli, '..', '..') + '/']));
   expect(ours).toHaveLength(HOOK_ENTRIES.length);
   for (const spec of HOOK_ENTRIES) {
     const hit = ours.filter((f) => f.event === spec.event && f.matcher === spec.matcher && f.value.command === hookCommand(NODE, cli, spec.kind));
@@ -428,7 +428,9 @@ describe('the details', () => {
     await install(w.ctx, { yes: true }, { packageRoot: w.pkg, nodePath: '/opt/my node/bin/node' });
     const cli = join(w.root, 'my intercom', 'app', '0.1.0', 'dist', 'cli.js');
     const text = read(join(w.home, '.claude', 'settings.json'));
-    expect(text).toContain(JSON.stringify(`'/opt/my node/bin/node' '${cli}' hook`));
+    const command = hookCommand('/opt/my node/bin/node', cli, 'hook');
+    expect(command.startsWith(`'/opt/my node/bin/node' '${join(w.root, 'my intercom', 'app', '0.1.0', 'dist')}/`)).toBe(true);
+    expect(text).toContain(JSON.stringify(command));
     expect(json(join(w.home, '.claude.json')).mcpServers).toEqual({ intercom: { type: 'stdio', command: '/opt/my node/bin/node', args: [cli, 'serve'], env: {} } });
   });
 

@@ -27,6 +27,7 @@ export function fakePackage(dir: string, version = '0.1.0', cliBody = `console.l
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'claude-intercom', version, type: 'module' }, null, 2)}\n`);
   writeFileSync(join(dir, 'dist', 'cli.js'), cliBody);
   writeFileSync(join(dir, 'dist', 'chunk-abc.js'), 'export const x = 1;\n');
+  writeFileSync(join(dir, 'dist', 'hook.cjs'), 'process.exit(0);\n');
   cpSync(join(REPO_ROOT, 'templates', 'skill', 'SKILL.md'), join(dir, 'templates', 'skill', 'SKILL.md'));
   return dir;
 }
