@@ -2,27 +2,41 @@ import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+const define = { __VERSION__: JSON.stringify(pkg.version) };
 
-// One bin, code-split: `dist/cli.js` is a tiny dispatcher and every command is its own chunk,
-// so the hot paths (`hook`, `watch`) load only the store, never yargs, clack or the MCP SDK.
-// Dependencies are bundled so that `install` can copy `dist/` somewhere stable and it runs on
-// its own, outliving any package-runner cache.
-export default defineConfig({
-  entry: { cli: 'src/cli.ts' },
-  format: ['esm'],
-  platform: 'node',
-  target: 'node20',
-  splitting: true,
-  bundle: true,
-  noExternal: [/.*/],
-  clean: false,
-  sourcemap: false,
-  minify: false,
-  treeshake: true,
-  shims: false,
-  banner: {
-    // Some bundled CommonJS dependencies call require(); give them one.
-    js: "import { createRequire as __ciCreateRequire } from 'node:module'; const require = __ciCreateRequire(import.meta.url);",
+// Dependencies are bundled so that `install` can copy `dist/` somewhere stable and it runs on its
+// own, outliving any package-runner cache. `npm run build` empties dist/ first (two builds share it).
+export default defineConfig([
+  {
+    // The CLI, code-split: `dist/cli.js` is a small dispatcher and each command its own chunk,
+    // so no command pays for yargs, clack or the MCP SDK unless it uses them.
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    splitting: true,
+    bundle: true,
+    noExternal: [/.*/],
+    clean: false,
+    treeshake: true,
+    banner: {
+      // Some bundled CommonJS dependencies call require(); give them one.
+      js: "import { createRequire as __ciCreateRequire } from 'node:module'; const require = __ciCreateRequire(import.meta.url);",
+    },
+    define,
   },
-  define: { __VERSION__: JSON.stringify(pkg.version) },
-});
+  {
+    // The hot paths (`hook`, `watch`) as one CommonJS file: no ESM loader, no module graph.
+    entry: { hook: 'src/hot.ts' },
+    format: ['cjs'],
+    outExtension: () => ({ js: '.cjs' }),
+    platform: 'node',
+    target: 'node20',
+    splitting: false,
+    bundle: true,
+    noExternal: [/.*/],
+    clean: false,
+    treeshake: true,
+    define,
+  },
+]);

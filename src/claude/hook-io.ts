@@ -1,5 +1,4 @@
-import { appendFileSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { appendFileSync, fstatSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The JSON Claude Code writes on a hook's stdin (only the fields we use). */
@@ -17,7 +16,11 @@ export interface HookInput {
  * blocking read is the cheapest way to take it. A terminal (someone running us by hand) gives {}.
  */
 export function readHookInput(fd = 0): HookInput {
-  if (isatty(fd)) return {};
+  try {
+    if (fstatSync(fd).isCharacterDevice()) return {};
+  } catch {
+    return {};
+  }
   let raw: string;
   try {
     raw = readFileSync(fd, 'utf8');

@@ -55,9 +55,17 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The hook command line: the absolute Node.js binary on an installed copy of our CLI. */
+/**
+ * The file hook commands run: `hook.cjs` beside `cli.js`, the hot paths bundled as one CommonJS
+ * file (no ESM loader, no module graph), because Claude Code runs it after every tool call.
+ */
+export function hotEntryFor(cliPath: string): string {
+  return cliPath.replace(/cli\.js$/, 'hook.cjs');
+}
+
+/** The hook command line: the absolute Node.js binary on an installed copy of our hot entry. */
 export function hookCommand(nodePath: string, cliPath: string, kind: HookCommandKind): string {
-  return [nodePath, cliPath, kind].map(shellQuote).join(' ');
+  return [nodePath, hotEntryFor(cliPath), kind].map(shellQuote).join(' ');
 }
 
 /** The MCP server entry in the shape `claude mcp add --scope user` writes. */

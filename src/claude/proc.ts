@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 /**
  * Process facts without spawning anything on Linux (/proc), with a `ps` fallback elsewhere.
@@ -28,6 +28,8 @@ function procStat(pid: number): ProcStat | undefined {
     }
   }
   try {
+    // Loaded only off Linux: child_process has no place on the hook's hot path.
+    const { execFileSync } = createRequire('/')('node:child_process') as typeof import('node:child_process');
     const out = execFileSync('ps', ['-o', 'ppid=,lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const m = /^(\d+)\s+(.+)$/.exec(out);
     return m ? { ppid: Number(m[1]), start: m[2]!.replace(/\s+/g, ' ') } : undefined;

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 /**
  * Message ids: 9 base-36 digits of milliseconds (good until the year 5188), then 8 random base-36
  * characters. They sort by send time across processes; within one process they are strictly
@@ -19,13 +17,12 @@ export function messageIdTime(id: string): number {
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
+/**
+ * Random characters for uniqueness, not secrecy (ids and codes are not secrets: the store is
+ * private to its user). Math.random keeps `node:crypto` off the hook's hot path.
+ */
 export function randomBase36(length: number): string {
-  // 252 = 36 * 7: reject bytes above it so every character is equally likely.
   let out = '';
-  while (out.length < length) {
-    for (const b of randomBytes(length * 2)) {
-      if (b < 252 && out.length < length) out += ALPHABET[b % 36];
-    }
-  }
+  for (let i = 0; i < length; i++) out += ALPHABET[Math.floor(Math.random() * 36)];
   return out;
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type FSWatcher,
   linkSync,
@@ -18,7 +17,7 @@ import { randomBase36 } from '../core/ids.js';
 import type { InboxEntry, Message, Presence } from '../core/types.js';
 import { CODE_RE, MESSAGE_ID_RE } from '../core/validate.js';
 import { isSameProcessAlive } from '../claude/proc.js';
-import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, writeFileAtomic, writeTempFile } from './fs-util.js';
+import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
 import type { IntercomStore, WatcherLease } from './store.js';
 
 /**
@@ -123,7 +122,7 @@ export class FsStore implements IntercomStore {
 
   /** Create `path` with `data` only if it does not exist, never visible half-written. */
   private createExclusive(path: string, data: string): boolean {
-    const tmp = writeTempFile(this.tmpDir(), `${randomBytes(8).toString('hex')}.presence`, Buffer.from(data));
+    const tmp = writeTempFile(this.tmpDir(), `${uniqueSuffix()}.presence`, Buffer.from(data));
     try {
       linkSync(tmp, path);
       return true;
@@ -137,7 +136,7 @@ export class FsStore implements IntercomStore {
 
   private linkPid(pid: number, code: string): void {
     const link = this.p('pids', String(pid));
-    const tmp = this.p('pids', `.${randomBytes(6).toString('hex')}`);
+    const tmp = this.p('pids', `.${uniqueSuffix()}`);
     symlinkSync(code, tmp);
     renameSync(tmp, link);
   }
@@ -213,7 +212,7 @@ export class FsStore implements IntercomStore {
 
   deliver(message: Message, recipients: readonly string[]): void {
     const name = `${message.id}.json`;
-    const tmp = writeTempFile(this.tmpDir(), `${message.id}.${randomBytes(4).toString('hex')}.msg`, Buffer.from(JSON.stringify(message)));
+    const tmp = writeTempFile(this.tmpDir(), `${message.id}.${uniqueSuffix()}.msg`, Buffer.from(JSON.stringify(message)));
     try {
       ensureDir(this.p('log'));
       for (const code of recipients) {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UnsafeStateError } from '../core/errors.js';
@@ -31,9 +30,16 @@ export function ensureDir(dir: string, depth = 0): void {
   }
 }
 
+let counter = 0;
+/** A name part no other live process can produce: our pid, a counter, and a random tail. */
+export function uniqueSuffix(): string {
+  counter = (counter + 1) % 1e9;
+  return `${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
 /** Write a whole file so that readers see the old bytes or the new ones, never a mix. */
 export function writeFileAtomic(path: string, data: string | Buffer, tmpDir = dirname(path)): void {
-  const tmp = join(tmpDir, `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(tmpDir, `.${uniqueSuffix()}.tmp`);
   const fd = openSync(tmp, 'wx', FILE_MODE);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
