@@ -88,10 +88,10 @@ export class Intercom {
     if (!original) {
       throw new NotFoundError(`No message with id ${id}.`, 'Run `peek` to see your messages and their ids.');
     }
+    if (original.from === me) throw new InvalidInputError(`Message ${id} is your own.`);
     if (me && original.to !== me && original.to !== BROADCAST) {
       throw new InvalidInputError(`Message ${id} was not sent to you (it went to ${original.to}).`, 'Reply only to messages you received.');
     }
-    if (original.from === me) throw new InvalidInputError(`Message ${id} is your own.`);
     if (!isHumanAddress(original.from) && !this.store.session(original.from)) {
       throw new NotFoundError(
         `Session ${original.from}, which sent ${id}, has ended; the reply cannot be delivered.`,
