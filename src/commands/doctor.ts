@@ -1,7 +1,18 @@
+/** `claude-intercom doctor [--json]`: check the set-up; exit 1 when any check fails. */
+import { z } from 'zod';
 import type { Context } from '../core/context.js';
-import { IntercomError } from '../core/errors.js';
+import { InvalidInputError } from '../core/errors.js';
+import { renderDoctor, runDoctor } from '../doctor/index.js';
+import type { DoctorDeps } from '../doctor/types.js';
 
-// Placeholder until the installer lands (owned by the installer work; replace this file whole).
-export async function run(_ctx: Context, _args: unknown): Promise<number> {
-  throw new IntercomError('`doctor` is not yet available in this build.');
+const Args = z.object({ json: z.boolean().default(false) });
+
+export async function run(ctx: Context, rawArgs: unknown, deps: DoctorDeps = {}): Promise<number> {
+  const parsed = Args.safeParse(rawArgs);
+  if (!parsed.success) throw new InvalidInputError(`Invalid options: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  const results = await runDoctor(ctx, deps);
+  const failed = results.some((r) => r.status === 'failure');
+  if (parsed.data.json) ctx.stdout.write(`${JSON.stringify({ ok: !failed, checks: results }, null, 2)}\n`);
+  else ctx.stdout.write(renderDoctor(results));
+  return failed ? 1 : 0;
 }
