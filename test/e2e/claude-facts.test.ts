@@ -61,7 +61,9 @@ describe('Claude Code, interactive: hooks and MCP servers', () => {
     out = join(sbx.root, 'out');
     mkdirSync(out);
     sbx.writeUserSettings({
-      permissions: { defaultMode: 'acceptEdits', allow: ['mcp__probe', 'Bash'] },
+      // Auto mode (the default) sends some Bash commands to a server-side check that fails behind
+      // the mock, with a blocking dialog: switch it off and allow what the probes run.
+      permissions: { disableAutoMode: 'disable', allow: ['mcp__probe', 'Bash'] },
       hooks: {
         SessionStart: [
           { hooks: [probe(out, 'ss-plain', ['stdout=CTX-SESSIONSTART-PLAIN'])] },

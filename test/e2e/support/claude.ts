@@ -15,7 +15,8 @@ import { allProcs, isAlive, killQuietly, procInfo, waitForExit } from './procs.j
 /** The repository: found upwards from this file, or from the cwd when this file was bundled elsewhere. */
 export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url))) ?? findRepoRoot(process.cwd()) ?? process.cwd();
 export const CLAUDE_BIN = join(REPO_ROOT, 'node_modules/.bin/claude');
-export const CLI_JS = join(REPO_ROOT, 'dist/cli.js');
+/** The built CLI under test; CLAUDE_INTERCOM_E2E_CLI points at another build (e.g. an installed copy). */
+export const CLI_JS = process.env.CLAUDE_INTERCOM_E2E_CLI ?? join(REPO_ROOT, 'dist/cli.js');
 /** Any key works against the mock; Claude Code remembers approval by its last 20 characters. */
 export const API_KEY = 'sk-ant-test-e2e-0123456789abcdefghijklmn';
 const MARKER = 'CLAUDE_INTERCOM_E2E_SANDBOX';
@@ -71,7 +72,9 @@ export class Sandbox {
     this.home = join(this.root, 'home');
     this.project = join(this.root, 'project');
     this.intercomHome = join(this.root, 'intercom');
-    for (const d of [this.home, this.project, this.intercomHome, join(this.home, '.claude')]) mkdirSync(d, { recursive: true });
+    for (const d of [this.home, this.project, join(this.home, '.claude')]) mkdirSync(d, { recursive: true });
+    // The store refuses a directory other users can read; it exists up front so tests can watch it.
+    mkdirSync(this.intercomHome, { mode: 0o700 });
     if (opts.git !== false) execFileSync('git', ['init', '-q', this.project], { stdio: 'ignore' });
     this.tmuxSocket = `ci-e2e-${process.pid}-${this.root.slice(-6)}`;
     this.writeClaudeJson({});
@@ -94,10 +97,14 @@ export class Sandbox {
     writeFileSync(join(this.home, '.claude', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
   }
 
-  /** Configure intercom into this sandbox exactly as the project's hook spec says. */
-  async installIntercom(): Promise<void> {
+  /**
+   * Configure intercom into this sandbox exactly as the project's hook spec says, plus `settings`
+   * (e.g. permissions). In auto mode (the default) an MCP tool that no rule allows goes through a
+   * server-side safety check, which fails behind the mock with a blocking dialog: allow ours.
+   */
+  async installIntercom(settings: Record<string, unknown> = { permissions: { allow: ['mcp__intercom'] } }): Promise<void> {
     const { hooksSettings, mcpServerEntry, MCP_SERVER_NAME } = await import('../../../src/claude/hook-spec.js');
-    this.writeUserSettings({ hooks: hooksSettings(process.execPath, CLI_JS) });
+    this.writeUserSettings({ ...settings, hooks: hooksSettings(process.execPath, CLI_JS) });
     this.writeClaudeJson({ mcpServers: { [MCP_SERVER_NAME]: mcpServerEntry(process.execPath, CLI_JS) } });
   }
 
@@ -257,21 +264,18 @@ export class ClaudeSession {
   }
 
   /**
-   * This session's `claude-intercom watch` processes: command line runs `cli.js watch` and the
+   * This session's `claude-intercom watch` processes: command line runs `<dist>/... watch` and the
    * hook environment says CLAUDE_PID = this claude (orphans included, whatever their parent).
    */
   watchers(): ReturnType<typeof allProcs> {
     return this.sandbox.processes().filter((p) => isWatcher(p.argv) && p.env.CLAUDE_PID === String(this.pid));
   }
-
-  /** The `claude-intercom serve` MCP server of this session (a direct child). */
-  mcpServer(): ReturnType<typeof allProcs>[number] | undefined {
-    return this.children().find((p) => p.argv.some((a) => a.endsWith('cli.js')) && p.argv.includes('serve'));
-  }
 }
 
+/** A `watch` process of the CLI under test: any script of its build dir (cli.js, hook.cjs) run with `watch`. */
 export function isWatcher(argv: string[]): boolean {
-  const i = argv.findIndex((a) => a.endsWith('cli.js'));
+  const dir = dirname(CLI_JS) + '/';
+  const i = argv.findIndex((a) => a.startsWith(dir));
   return i >= 0 && argv[i + 1] === 'watch';
 }
 

@@ -1,0 +1,286 @@
+/**
+ * claude-intercom against the real Claude Code: two interactive sessions in one project, run
+ * under one tmux server, installed from the project's own hook spec, talking through a scripted
+ * model. Every wait is on a request reaching the mock (or a process ending); nothing sleeps in
+ * place of synchronisation.
+ *
+ * The interactive tests share sessions A and B and run in order: each continues where the last
+ * one left them, and the watcher count is checked after all their turns.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sandbox, withScreens } from './support/claude.js';
+import type { ClaudeSession } from './support/claude.js';
+import { assertBuilt, cli, framedMessages, sentMessageId, sessionCode, whoCodes } from './support/intercom.js';
+import { newText, newToolResults, startMockAnthropic } from './support/mock-anthropic.js';
+import type { MockAnthropic, RecordedRequest, Reply } from './support/mock-anthropic.js';
+import { isAlive, parentPid, waitForExit } from './support/procs.js';
+
+/** One step of the scripted model: a reply, or undefined to let the next rule decide. */
+type Rule = (req: RecordedRequest, text: string, results: string[]) => Reply | undefined;
+
+/** A mock whose model follows the rules added so far (first match wins; default: end the turn). */
+async function scriptedMock(): Promise<{ mock: MockAnthropic; rules: Rule[] }> {
+  const rules: Rule[] = [];
+  const mock = await startMockAnthropic((req) => {
+    const text = newText(req);
+    const results = req.body ? newToolResults(req.body).map((r) => r.text) : [];
+    for (const rule of rules) {
+      const reply = rule(req, text, results);
+      if (reply !== undefined) return reply;
+    }
+    return 'ok';
+  });
+  return { mock, rules };
+}
+
+/**
+ * Claude Code's default permission mode (auto) runs an MCP tool that no rule allows only after a
+ * server-side check, which fails behind the mock: allow ours, as a user would. The Bash commands
+ * the scripted model runs (`sleep`, `echo`) need no check.
+ */
+const PERMISSIONS = { permissions: { allow: ['mcp__intercom'] } };
+
+/** Main requests of one session whose new content (not the replayed history) includes `token`. */
+function carrying(mock: MockAnthropic, s: ClaudeSession, token: string): RecordedRequest[] {
+  return mock.mainRequests(s.sessionId).filter((r) => newText(r).includes(token));
+}
+
+/** Turns a session has finished: replies that ended the turn. */
+function turnsOf(mock: MockAnthropic, s: ClaudeSession): number {
+  return mock.mainRequests(s.sessionId).filter((r) => r.reply?.stopReason === 'end_turn').length;
+}
+
+/** Resolve once the turn that `req` is part of has ended (a reply without tool calls was sent). */
+async function turnEnded(mock: MockAnthropic, s: ClaudeSession, since: number): Promise<void> {
+  const last = await mock.waitFor((r) => r.kind === 'main' && r.sessionId === s.sessionId && r.reply?.stopReason === 'end_turn', {
+    since,
+    label: `the end of ${s.name}'s turn`,
+  });
+  await mock.waitResponded(last);
+}
+
+/** Check `test` every 100 ms until it holds (for process counts: no event exists for them). */
+async function eventually(test: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!test()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('claude -p with intercom installed', () => {
+  let mock: MockAnthropic;
+  const sandboxes: Sandbox[] = [];
+
+  beforeAll(async () => {
+    assertBuilt();
+    const scripted = await scriptedMock();
+    mock = scripted.mock;
+    // The same work with and without intercom: one intercom tool call (an error without it), one Bash call.
+    scripted.rules.push(
+      (_req, text) => (text.includes('PRINT-RUN') ? { tools: [{ name: 'mcp__intercom__who', input: {} }] } : undefined),
+      (req) =>
+        req.reply === undefined && req.body && newToolResults(req.body).some((t) => t.text.includes('You are') || t.isError)
+          ? { tools: [{ name: 'Bash', input: { command: 'echo print-ran', description: 'echo' } }] }
+          : undefined,
+    );
+  });
+
+  afterAll(async () => {
+    for (const s of sandboxes) await s.cleanup();
+    await mock?.close();
+  });
+
+  it('finishes in about the same time as without it', async () => {
+    const plain = new Sandbox({ apiUrl: mock.url, name: 'print-plain' });
+    const withIntercom = new Sandbox({ apiUrl: mock.url, name: 'print-intercom' });
+    sandboxes.push(plain, withIntercom);
+    plain.writeUserSettings(PERMISSIONS);
+    await withIntercom.installIntercom(PERMISSIONS);
+
+    const times: { plain: number[]; intercom: number[] } = { plain: [], intercom: [] };
+    for (let round = 0; round < 2; round++) {
+      for (const [kind, sbx] of [['plain', plain], ['intercom', withIntercom]] as const) {
+        const since = mock.nextSeq;
+        const run = await sbx.print('PRINT-RUN: run one tool');
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toContain('ok');
+        times[kind].push(run.ms);
+        // Both runs did the whole script; with intercom, its server answered as this session.
+        const whoResult = await mock.waitFor((r) => r.kind === 'main' && newToolResults(r.body!).length > 0, { since, timeoutMs: 1 });
+        const ran = await mock.waitFor((r) => newText(r).includes('print-ran'), { since, timeoutMs: 1 });
+        expect(ran).toBeDefined();
+        if (kind === 'intercom') expect(newToolResults(whoResult.body!)[0]?.text).toMatch(/^You are [a-z0-9]{4}\./);
+      }
+    }
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(
+      `[intercom] claude -p: without intercom ${times.plain.map((t) => t.toFixed(0)).join(', ')} ms; ` +
+        `with intercom ${times.intercom.map((t) => t.toFixed(0)).join(', ')} ms`,
+    );
+    expect(mean(times.intercom)).toBeLessThan(mean(times.plain) + 3_000);
+  });
+});
+
+describe('two interactive sessions in one project', () => {
+  let mock: MockAnthropic;
+  let rules: Rule[];
+  let sbx: Sandbox;
+  let a: ClaudeSession;
+  let b: ClaudeSession;
+  let codeA: string;
+  let codeB: string;
+  const fromSession = (s: ClaudeSession) => (r: RecordedRequest) => r.kind === 'main' && r.sessionId === s.sessionId;
+  /** Wait for a request of `s` whose new content includes `token`; on failure show both screens. */
+  const requestOf = (s: ClaudeSession, token: string, since: number, timeoutMs = 30_000): Promise<RecordedRequest> =>
+    withScreens(
+      mock.waitFor((r) => fromSession(s)(r) && newText(r).includes(token), { since, timeoutMs, label: `${s.name}'s request carrying ${token}` }),
+      [a, b],
+    );
+
+  beforeAll(async () => {
+    assertBuilt();
+    ({ mock, rules } = await scriptedMock());
+    sbx = new Sandbox({ apiUrl: mock.url, name: 'pair' });
+    await sbx.installIntercom(PERMISSIONS);
+    a = await sbx.start('A');
+    b = await sbx.start('B');
+    [codeA, codeB] = await Promise.all([sessionCode(a), sessionCode(b)]);
+  });
+
+  afterAll(async () => {
+    await sbx?.cleanup();
+    await mock?.close();
+  });
+
+  it('(a) A asks who is there and sends to idle B; B is woken, replies, and idle A is woken with the answer', async () => {
+    const isA = fromSession(a);
+    const isB = fromSession(b);
+    rules.push(
+      (r, text) => (isA(r) && text.includes('ASK-B') ? { tools: [{ name: 'mcp__intercom__who', input: {} }] } : undefined),
+      (r, _t, results) =>
+        isA(r) && results.some((t) => t.includes(codeB) && t.includes(codeA))
+          ? { tools: [{ name: 'mcp__intercom__send', input: { to: codeB, message: 'PING-A1: what are you working on?' } }] }
+          : undefined,
+      (r, text) => {
+        if (!isB(r) || !text.includes('PING-A1')) return undefined;
+        const ping = framedMessages(text).find((m) => m.text.includes('PING-A1'));
+        return { tools: [{ name: 'mcp__intercom__reply', input: { message_id: ping?.id ?? 'missing', message: 'PONG-B1: the parser' } }] };
+      },
+    );
+
+    // B finishes a turn first, so it waits at the prompt with its Stop watcher running.
+    let since = mock.nextSeq;
+    await b.submit('HELLO-B: say hi');
+    await turnEnded(mock, b, since);
+
+    since = mock.nextSeq;
+    await a.submit('ASK-B: find the other session and ask it');
+    const afterWho = await requestOf(a, codeB, since);
+    expect(whoCodes(newToolResults(afterWho.body!)[0]?.text ?? '')).toEqual(expect.arrayContaining([codeA, codeB]));
+    expect(afterWho.reply?.tools[0]?.name).toBe('mcp__intercom__send');
+    const sendDone = await mock.waitResponded(afterWho);
+
+    // B: nobody types; its watcher wakes it with the message.
+    const wakeB = await requestOf(b, 'PING-A1', since);
+    const ping = framedMessages(newText(wakeB)).find((m) => m.text.includes('PING-A1'));
+    expect(ping?.from).toBe(codeA);
+    expect(newText(wakeB)).toContain('Stop hook'); // a rewake, not a typed prompt
+    expect(newText(wakeB)).not.toContain('HELLO-B');
+    const sent = await requestOf(a, 'Sent message', since);
+    expect(sentMessageId(newToolResults(sent.body!)[0]?.text ?? '')).toBe(ping?.id);
+    console.log(`[intercom] idle wake: mock finished sending A's send tool_use -> B's request: ${(wakeB.receivedAt - sendDone).toFixed(0)} ms`);
+
+    // A ended its turn after sending; B's reply wakes it the same way.
+    const wakeA = await requestOf(a, 'PONG-B1', since);
+    const pong = framedMessages(newText(wakeA)).find((m) => m.text.includes('PONG-B1'));
+    expect(pong?.from).toBe(codeB);
+    expect(pong?.replyTo).toBe(ping?.id);
+    expect(newText(wakeA)).toContain('Stop hook');
+    await turnEnded(mock, a, wakeA.seq);
+    await turnEnded(mock, b, wakeB.seq);
+  });
+
+  it('(b) delivers to a busy B after its running tool, as PostToolUse context, and never wakes it again for that message', async () => {
+    const isA = fromSession(a);
+    const isB = fromSession(b);
+    const sleepStep = (n: number): Reply => ({ tools: [{ name: 'Bash', input: { command: `sleep 1; echo slept-${n}`, description: 'wait' } }] });
+    rules.push(
+      (r, text) => (isB(r) && text.includes('WORK-B') ? sleepStep(1) : undefined),
+      (r, _t, results) => {
+        const n = Number(/slept-(\d)/.exec(results.join('\n'))?.[1] ?? 0);
+        if (!isB(r) || n === 0) return undefined;
+        return n < 5 ? sleepStep(n + 1) : 'work done';
+      },
+      (r, text) => (isA(r) && text.includes('TELL-B-BUSY') ? { tools: [{ name: 'mcp__intercom__send', input: { to: codeB, message: 'BUSY-B2: heads up' } }] } : undefined),
+      (r, text) => (isA(r) && text.includes('TELL-B-LATER') ? { tools: [{ name: 'mcp__intercom__send', input: { to: codeB, message: 'LATER-B2: one more' } }] } : undefined),
+    );
+
+    const since = mock.nextSeq;
+    await b.submit('WORK-B: run the slow steps');
+    const first = await requestOf(b, 'WORK-B', since);
+    await mock.waitResponded(first); // B is now running its first `sleep 1`
+    await a.submit('TELL-B-BUSY: tell B something');
+
+    const delivered = await requestOf(b, 'BUSY-B2', since);
+    expect(newToolResults(delivered.body!).some((t) => /slept-\d/.test(t.text))).toBe(true); // right after a tool
+    expect(newText(delivered)).toMatch(/PostToolUse:Bash hook additional context:[\s\S]*BUSY-B2/);
+    expect(framedMessages(newText(delivered)).find((m) => m.text.includes('BUSY-B2'))?.from).toBe(codeA);
+    await turnEnded(mock, b, delivered.seq);
+    await turnEnded(mock, a, since);
+
+    // Both idle now. A later message wakes B; nothing in between may carry the old one again.
+    const later = mock.nextSeq;
+    await a.submit('TELL-B-LATER: one more');
+    const wake = await requestOf(b, 'LATER-B2', later);
+    expect(newText(wake)).not.toContain('BUSY-B2');
+    expect(carrying(mock, b, 'BUSY-B2').map((r) => r.seq)).toEqual([delivered.seq]);
+    await turnEnded(mock, b, wake.seq);
+    await turnEnded(mock, a, later);
+  });
+
+  it('(e) sessions started from one tmux server never get each other\'s messages', async () => {
+    expect(parentPid(a.pid)).toBe(parentPid(b.pid)); // the premise: the same parent process
+    const since = mock.nextSeq;
+    await cli(sbx, ['send', codeA, 'ONLY-FOR-A5']);
+    const wakeA = await requestOf(a, 'ONLY-FOR-A5', since);
+    await cli(sbx, ['send', codeB, 'ONLY-FOR-B5']);
+    const wakeB = await requestOf(b, 'ONLY-FOR-B5', since);
+    expect(newText(wakeB)).not.toContain('ONLY-FOR-A5');
+    expect(newText(wakeA)).not.toContain('ONLY-FOR-B5');
+    await Promise.all([turnEnded(mock, a, wakeA.seq), turnEnded(mock, b, wakeB.seq)]);
+    expect(carrying(mock, b, 'ONLY-FOR-A5')).toEqual([]);
+    expect(carrying(mock, a, 'ONLY-FOR-B5')).toEqual([]);
+  });
+
+  it('(d) after five or more turns, each session has exactly one watcher', async () => {
+    for (const s of [a, b]) {
+      while (turnsOf(mock, s) < 6) {
+        const since = mock.nextSeq;
+        await s.submit(`IDLE-TURN ${turnsOf(mock, s)}`);
+        await turnEnded(mock, s, since);
+      }
+    }
+    // Each Stop starts a new watcher and the previous one leaves; allow it a moment to go.
+    for (const s of [a, b]) {
+      await eventually(() => s.watchers().length === 1, 10_000, `${s.name} to have one watcher (has ${s.watchers().length})`).catch((err: Error) => {
+        const procs = sbx.processes().map((p) => `${p.pid} ppid=${p.ppid} CLAUDE_PID=${p.env.CLAUDE_PID ?? '-'} ${p.argv.join(' ')}`);
+        throw new Error(`${err.message}; sandbox processes:\n${procs.join('\n')}`);
+      });
+    }
+    console.log(`[intercom] turns: A ${turnsOf(mock, a)}, B ${turnsOf(mock, b)}; watchers: A ${a.watchers().length}, B ${b.watchers().length}`);
+    expect(a.watchers().map((w) => w.env.CLAUDE_PID)).toEqual([String(a.pid)]);
+    expect(b.watchers().map((w) => w.env.CLAUDE_PID)).toEqual([String(b.pid)]);
+  });
+
+  it('(f) after kill -9 of a Claude Code process, its watcher exits promptly', async () => {
+    const [watcher] = b.watchers();
+    expect(watcher).toBeDefined();
+    process.kill(b.pid, 'SIGKILL');
+    const ms = await waitForExit(watcher!.pid, 15_000);
+    console.log(`[intercom] watcher exited ${ms.toFixed(0)} ms after kill -9 of its claude`);
+    expect(ms).toBeLessThan(7_000);
+    expect(isAlive(a.pid)).toBe(true);
+    expect(a.watchers()).toHaveLength(1); // A is untouched
+  });
+});
