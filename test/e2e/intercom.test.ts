@@ -1,7 +1,8 @@
 /**
  * claude-intercom against the real Claude Code: two interactive sessions in one project, run
- * under one tmux server, installed from the project's own hook spec, talking through a scripted
- * model. Every wait is on a request reaching the mock (or a process ending); nothing sleeps in
+ * under one tmux server, set up by intercom's own installer, talking through a scripted model.
+ * The model's Bash commands (`sleep`, `echo`) are ones Claude Code's auto mode runs without its
+ * server-side check. Every wait is on a request reaching the mock (or a process ending); nothing sleeps in
  * place of synchronisation.
  *
  * The interactive tests share sessions A and B and run in order: each continues where the last
@@ -10,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox, withScreens } from './support/claude.js';
 import type { ClaudeSession } from './support/claude.js';
-import { assertBuilt, cli, framedMessages, sentMessageId, sessionCode, whoCodes } from './support/intercom.js';
+import { assertBuilt, cli, install, framedMessages, sentMessageId, sessionCode, whoCodes } from './support/intercom.js';
 import { newText, newToolResults, startMockAnthropic } from './support/mock-anthropic.js';
 import type { MockAnthropic, RecordedRequest, Reply } from './support/mock-anthropic.js';
 import { isAlive, parentPid, waitForExit } from './support/procs.js';
@@ -33,12 +34,6 @@ async function scriptedMock(): Promise<{ mock: MockAnthropic; rules: Rule[] }> {
   return { mock, rules };
 }
 
-/**
- * Claude Code's default permission mode (auto) runs an MCP tool that no rule allows only after a
- * server-side check, which fails behind the mock: allow ours, as a user would. The Bash commands
- * the scripted model runs (`sleep`, `echo`) need no check.
- */
-const PERMISSIONS = { permissions: { allow: ['mcp__intercom'] } };
 
 /** Main requests of one session whose new content (not the replayed history) includes `token`. */
 function carrying(mock: MockAnthropic, s: ClaudeSession, token: string): RecordedRequest[] {
@@ -95,8 +90,7 @@ describe('claude -p with intercom installed', () => {
     const plain = new Sandbox({ apiUrl: mock.url, name: 'print-plain' });
     const withIntercom = new Sandbox({ apiUrl: mock.url, name: 'print-intercom' });
     sandboxes.push(plain, withIntercom);
-    plain.writeUserSettings(PERMISSIONS);
-    await withIntercom.installIntercom(PERMISSIONS);
+    await install(withIntercom);
 
     const times: { plain: number[]; intercom: number[] } = { plain: [], intercom: [] };
     for (let round = 0; round < 2; round++) {
@@ -142,7 +136,7 @@ describe('two interactive sessions in one project', () => {
     assertBuilt();
     ({ mock, rules } = await scriptedMock());
     sbx = new Sandbox({ apiUrl: mock.url, name: 'pair' });
-    await sbx.installIntercom(PERMISSIONS);
+    await install(sbx);
     a = await sbx.start('A');
     b = await sbx.start('B');
     [codeA, codeB] = await Promise.all([sessionCode(a), sessionCode(b)]);

@@ -97,17 +97,6 @@ export class Sandbox {
     writeFileSync(join(this.home, '.claude', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
   }
 
-  /**
-   * Configure intercom into this sandbox exactly as the project's hook spec says, plus `settings`
-   * (e.g. permissions). In auto mode (the default) an MCP tool that no rule allows goes through a
-   * server-side safety check, which fails behind the mock with a blocking dialog: allow ours.
-   */
-  async installIntercom(settings: Record<string, unknown> = { permissions: { allow: ['mcp__intercom'] } }): Promise<void> {
-    const { hooksSettings, mcpServerEntry, MCP_SERVER_NAME } = await import('../../../src/claude/hook-spec.js');
-    this.writeUserSettings({ ...settings, hooks: hooksSettings(process.execPath, CLI_JS) });
-    this.writeClaudeJson({ mcpServers: { [MCP_SERVER_NAME]: mcpServerEntry(process.execPath, CLI_JS) } });
-  }
-
   /** The environment every Claude Code process of this sandbox starts with (nothing inherited). */
   env(extra: Record<string, string> = {}): Record<string, string> {
     return {
@@ -272,10 +261,13 @@ export class ClaudeSession {
   }
 }
 
-/** A `watch` process of the CLI under test: any script of its build dir (cli.js, hook.cjs) run with `watch`. */
+/**
+ * A `claude-intercom watch` process: node running one of the CLI's entry files (`cli.js`, or the
+ * hot-path `hook.cjs`, wherever the installer copied them) with `watch`. The `/bin/sh -c` wrapper
+ * Claude Code puts around a hook holds the whole command in one argument, so it never matches.
+ */
 export function isWatcher(argv: string[]): boolean {
-  const dir = dirname(CLI_JS) + '/';
-  const i = argv.findIndex((a) => a.startsWith(dir));
+  const i = argv.findIndex((a) => /\/(cli\.js|hook\.cjs)$/.test(a));
   return i >= 0 && argv[i + 1] === 'watch';
 }
 

@@ -3,7 +3,8 @@
  * store, and parsers for what its tools and deliveries look like to the model.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, watch } from 'node:fs';
+import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLI_JS } from './claude.js';
 import type { ClaudeSession, Sandbox } from './claude.js';
@@ -29,6 +30,22 @@ export async function cli(sbx: Sandbox, args: string[]): Promise<string> {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sbx.home, CLAUDE_INTERCOM_HOME: sbx.intercomHome, USER: 'tester' },
   });
   return stdout;
+}
+
+/**
+ * Install intercom into the sandbox with its own installer (`install --yes`, user scope: MCP server,
+ * hooks, skill, app copy under the store), then add `allow` rules to the user settings.
+ *
+ * Rules are needed behind the mock: in auto mode (Claude Code's default) an MCP tool call that no
+ * rule allows goes to a server-side safety check, which cannot pass through the mock and stops the
+ * turn with a dialog.
+ */
+export async function install(sbx: Sandbox, allow: string[] = ['mcp__intercom']): Promise<void> {
+  await cli(sbx, ['install', '--yes', '--scope', 'user']);
+  const path = join(sbx.home, '.claude', 'settings.json');
+  const settings = JSON.parse(readFileSync(path, 'utf8')) as { permissions?: { allow?: string[] } };
+  settings.permissions = { ...settings.permissions, allow: [...(settings.permissions?.allow ?? []), ...allow] };
+  writeFileSync(path, JSON.stringify(settings, null, 2) + '\n');
 }
 
 export async function whoAll(sbx: Sandbox): Promise<SessionJson[]> {
