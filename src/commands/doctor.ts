@@ -5,12 +5,16 @@ import { InvalidInputError } from '../core/errors.js';
 import { renderDoctor, runDoctor } from '../doctor/index.js';
 import type { DoctorDeps } from '../doctor/types.js';
 
-const Args = z.object({ json: z.boolean().default(false) });
+const Args = z.object({
+  json: z.boolean().default(false),
+  /** `--no-self-test` (once src/cli.ts declares the flag): skip the live self-test. */
+  selfTest: z.boolean().optional(),
+});
 
 export async function run(ctx: Context, rawArgs: unknown, deps: DoctorDeps = {}): Promise<number> {
   const parsed = Args.safeParse(rawArgs);
   if (!parsed.success) throw new InvalidInputError(`Invalid options: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  const results = await runDoctor(ctx, deps);
+  const results = await runDoctor(ctx, { ...deps, ...(parsed.data.selfTest !== undefined ? { selfTest: parsed.data.selfTest } : {}) });
   const failed = results.some((r) => r.status === 'failure');
   if (parsed.data.json) ctx.stdout.write(`${JSON.stringify({ ok: !failed, checks: results }, null, 2)}\n`);
   else ctx.stdout.write(renderDoctor(results));

@@ -54,3 +54,17 @@ describe('Recognizer', () => {
     expect(rec.isOurMcpEntry({ command: 'intercom-server' })).toBe(false);
   });
 });
+
+describe('shellWords (how doctor reads a hook command)', () => {
+  it('splits like sh: single and double quotes, backslashes', async () => {
+    const { shellWords } = await import('../../../src/doctor/configs.js');
+    const { hookCommand } = await import('../../../src/claude/hook-spec.js');
+    const words = shellWords(hookCommand('/opt/my node/node', "/h/it's here/app/0.1.0/dist/cli.js", 'watch'));
+    expect(words).toHaveLength(3);
+    expect(words[0]).toBe('/opt/my node/node');
+    expect(words[1]!.startsWith("/h/it's here/app/0.1.0/dist/")).toBe(true);
+    expect(words[2]).toBe('watch');
+    expect(shellWords('a "b c" d\\ e \'f\'g')).toEqual(['a', 'b c', 'd e', 'fg']);
+    expect(shellWords('  npx  -y claude-intercom hook ')).toEqual(['npx', '-y', 'claude-intercom', 'hook']);
+  });
+});
