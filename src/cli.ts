@@ -98,7 +98,10 @@ async function runYargs(argv: string[]): Promise<number> {
     .command(
       'doctor',
       'Check the set-up and say exactly how to fix what is wrong (runs a live self-test)',
-      (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print the checks as JSON' }),
+      (y) =>
+        y
+          .option('json', { type: 'boolean', default: false, describe: 'Print the checks as JSON' })
+          .option('self-test', { type: 'boolean', default: true, describe: 'Run the live self-test (--no-self-test to skip)' }),
       run(() => import('./commands/doctor.js')),
     )
     .command(
