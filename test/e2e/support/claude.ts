@@ -224,11 +224,12 @@ export class ClaudeSession {
   }
 
   /**
-   * The input box is drawn: a rule, then a line starting with "❯" in column 0 (dialogs indent
+   * The input box is drawn: a rule (with the session name in it, under --name), then a line
+   * starting with "❯" in column 0 (dialogs indent
    * their "❯" choice marker).
    */
   async waitReady(timeoutMs: number): Promise<void> {
-    await this.waitForScreen((s) => /^─{20,}\n❯/m.test(s), timeoutMs, 'the input box');
+    await this.waitForScreen((s) => /^─{20,}[^\n]*\n❯/m.test(s), timeoutMs, 'the input box');
   }
 
   /** Type a prompt and press Enter, once the text is echoed (keys sent earlier can be lost). */
