@@ -3,17 +3,24 @@ import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { afterAll } from 'vitest';
 import { ROOT, onCleanup } from '../../../support/temp.js';
 
 export const HOOK_CJS = join(ROOT, 'dist/hook.cjs');
 
 let built: string | undefined;
+let builtDir: string | undefined;
+// Each test file imports this module afresh: its bundle goes when the file is done.
+afterAll(() => {
+  if (builtDir) rmSync(builtDir, { recursive: true, force: true });
+  built = builtDir = undefined;
+});
 
 /** worker.ts bundled once per test process into a plain .mjs (the real src/ code inside). */
 export function workerScript(): string {
   if (built) return built;
   const dir = mkdtempSync(join(tmpdir(), 'ci-rel-worker-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  builtDir = dir;
   const outfile = join(dir, 'worker.mjs');
   buildSync({
     entryPoints: [join(import.meta.dirname, 'worker.ts')],
