@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { allProcs, isAlive, killQuietly, procInfo, waitForExit } from './procs.js';
+import { allProcs, isAlive, killQuietly, waitForExit } from './procs.js';
 
 /** The repository: found upwards from this file, or from the cwd when this file was bundled elsewhere. */
 export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url))) ?? findRepoRoot(process.cwd()) ?? process.cwd();
@@ -50,10 +50,27 @@ export interface PrintResult {
 }
 
 const sandboxes = new Set<Sandbox>();
+let exitHandler = false;
 
-/** Kill everything every sandbox started (for afterAll / process exit). */
+/** Kill everything every sandbox started (for afterAll, or a script's signal handler). */
 export async function cleanupAllSandboxes(): Promise<void> {
   for (const s of [...sandboxes]) await s.cleanup();
+}
+
+/** Last resort when the process exits without cleaning up (a crash, a test runner timeout): synchronous. */
+function killOnExit(): void {
+  if (exitHandler) return;
+  exitHandler = true;
+  process.once('exit', () => {
+    for (const s of sandboxes) {
+      try {
+        s.tmux(['kill-server']);
+      } catch {
+        // no server
+      }
+      for (const p of s.processes()) killQuietly(p.pid, 'SIGKILL');
+    }
+  });
 }
 
 export class Sandbox {
@@ -79,6 +96,7 @@ export class Sandbox {
     this.tmuxSocket = `ci-e2e-${process.pid}-${this.root.slice(-6)}`;
     this.writeClaudeJson({});
     sandboxes.add(this);
+    killOnExit();
   }
 
   /** `$HOME/.claude.json`: onboarding done, our key approved, the project trusted, plus `extra`. */
@@ -248,11 +266,6 @@ export class ClaudeSession {
     await waitForExit(this.pid, timeoutMs);
   }
 
-  /** Live children of the claude process. */
-  children(): ReturnType<typeof allProcs> {
-    return this.sandbox.processes().filter((p) => p.ppid === this.pid);
-  }
-
   /**
    * This session's `claude-intercom watch` processes: command line runs `<dist>/... watch` and the
    * hook environment says CLAUDE_PID = this claude (orphans included, whatever their parent).
@@ -288,12 +301,10 @@ export function shq(s: string): string {
   return /^[A-Za-z0-9_\/.,:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Read a JSON file the test's hook scripts wrote. */
-export function readJson<T>(path: string): T {
+function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
 
-export { procInfo };
 
 /** On failure, append the sessions' screens to the error: what the TUI showed explains most hangs. */
 export async function withScreens<T>(promise: Promise<T>, sessions: ClaudeSession[]): Promise<T> {

@@ -28,7 +28,8 @@ export interface ContentBlock {
 }
 
 export interface ApiMessage {
-  role: 'user' | 'assistant';
+  /** Claude Code also sends `system`-role messages inside `messages` (hook context, environment). */
+  role: 'user' | 'assistant' | 'system';
   content: string | ContentBlock[];
 }
 
@@ -433,11 +434,4 @@ export function newToolResults(body: MessagesBody): Array<{ toolUseId: string; t
 /** Text of the request's new content, for main requests; '' otherwise. */
 export function newText(r: RecordedRequest): string {
   return r.kind === 'main' && r.body ? newContentText(r.body) : '';
-}
-
-/** The request's new content includes the result of a tool call this mock asked for. */
-export function isToolResultFor(r: RecordedRequest, toolName: string, prev: RecordedRequest | undefined): boolean {
-  if (!prev?.reply || !r.body) return false;
-  const ids = new Set(prev.reply.tools.filter((t) => t.name === toolName).map((t) => t.id));
-  return newToolResults(r.body).some((t) => ids.has(t.toolUseId));
 }

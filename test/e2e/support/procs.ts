@@ -68,10 +68,6 @@ export function allProcs(): ProcInfo[] {
   return out;
 }
 
-export function childrenOf(pid: number): ProcInfo[] {
-  return allProcs().filter((p) => p.ppid === pid);
-}
-
 /** Send a signal, ignoring processes that are already gone. */
 export function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
