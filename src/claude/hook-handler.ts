@@ -27,8 +27,10 @@ export interface HookOutcome {
  * move, so the watcher and this hook can never both deliver a message.
  */
 export function handleHookEvent(store: IntercomStore, input: HookInput, env: NodeJS.ProcessEnv, selfPid: number): HookOutcome {
-  const event = input.hook_event_name ?? '';
-  const mode = DELIVERY[event];
+  // Only Claude Code's own event names, as strings: not `constructor` or `__proto__` (inherited
+  // from Object.prototype), nor an array that coerces to a known name.
+  const event = typeof input.hook_event_name === 'string' ? input.hook_event_name : '';
+  const mode = Object.hasOwn(DELIVERY, event) ? DELIVERY[event] : undefined;
   if (!mode) return { delivered: [] };
   const session = findSession(store, env, selfPid);
   if (!session) return { delivered: [] };

@@ -1,5 +1,6 @@
-import { appendFileSync, fstatSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkPrivateDir } from '../store/fs-util.js';
 
 /** The JSON Claude Code writes on a hook's stdin (only the fields we use). */
 export interface HookInput {
@@ -53,6 +54,9 @@ const DEBUG_LOG_MAX = 1024 * 1024;
  */
 export function debugLog(home: string, what: string, err: unknown): void {
   try {
+    // Only into a store that passes the same check as the store itself (ours, private), and never
+    // through a link planted there: a refused store may belong to someone else.
+    checkPrivateDir(home);
     const file = join(home, 'debug.log');
     let size = 0;
     try {
@@ -61,7 +65,13 @@ export function debugLog(home: string, what: string, err: unknown): void {
       /* new */
     }
     const line = `${new Date().toISOString()} pid=${process.pid} ${what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`;
-    appendFileSync(file, line, { mode: 0o600, flag: size > DEBUG_LOG_MAX ? 'w' : 'a' });
+    const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NOFOLLOW } = constants;
+    const fd = openSync(file, O_WRONLY | O_CREAT | O_NOFOLLOW | (size > DEBUG_LOG_MAX ? O_TRUNC : O_APPEND), 0o600);
+    try {
+      writeSync(fd, line);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     /* nowhere left to report */
   }

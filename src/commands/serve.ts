@@ -1,6 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Context } from '../core/context.js';
 import { IntercomError } from '../core/errors.js';
+import { displayText } from '../core/framing.js';
 import { Intercom } from '../core/intercom.js';
 import { resolveProject } from '../core/project.js';
 import { processStart } from '../claude/proc.js';
@@ -61,6 +62,6 @@ export async function run(ctx: Context): Promise<number> {
   });
 
   await server.connect(new StdioServerTransport());
-  ctx.stderr.write(`claude-intercom: session ${presence.code} (project ${presence.projectName}) is on the intercom\n`);
+  ctx.stderr.write(`claude-intercom: session ${presence.code} (project ${displayText(presence.projectName)}) is on the intercom\n`);
   return done;
 }

@@ -3,6 +3,7 @@ import { printJson, printLine } from '../cli/output.js';
 import { sessionJson } from '../cli/sessions-json.js';
 import type { Context } from '../core/context.js';
 import { Intercom } from '../core/intercom.js';
+import { displayText } from '../core/framing.js';
 import { resolveProject } from '../core/project.js';
 import { claudePidFromEnv } from '../claude/session-identity.js';
 import { renderSessions } from '../mcp/render.js';
@@ -23,10 +24,10 @@ export async function run(ctx: Context, raw: unknown): Promise<number> {
     return 0;
   }
   if (sessions.length === 0) {
-    printLine(ctx, args.all ? 'No live sessions.' : `No live sessions in project ${project.name} (try --all).`);
+    printLine(ctx, args.all ? 'No live sessions.' : `No live sessions in project ${displayText(project.name)} (try --all).`);
     return 0;
   }
-  printLine(ctx, args.all ? `${sessions.length} live session(s):` : `${sessions.length} live session(s) in project ${project.name}:`);
+  printLine(ctx, args.all ? `${sessions.length} live session(s):` : `${sessions.length} live session(s) in project ${displayText(project.name)}:`);
   printLine(ctx, renderSessions(sessions, me, ctx.now()));
   return 0;
 }

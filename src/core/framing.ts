@@ -11,8 +11,20 @@ export function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Names that come from the file system (a folder name may hold anything but '/' and NUL: tags,
+ * quotes, newlines, terminal escapes, bidi overrides), for one line that a model or a terminal
+ * reads: escaped like a message text, and control and direction characters spelled out as \uXXXX.
+ */
+export function displayText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return escapeText(s).replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 function attr(s: string): string {
-  return escapeText(s).replace(/"/g, '&quot;').replace(/[\r\n\t]/g, ' ');
+  return displayText(s.replace(/[\r\n\t]/g, ' ')).replace(/"/g, '&quot;');
 }
 
 export function describeSender(m: Pick<Message, 'from' | 'fromProject'>): string {

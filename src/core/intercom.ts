@@ -1,4 +1,5 @@
 import { NotFoundError, InvalidInputError } from './errors.js';
+import { displayText } from './framing.js';
 import { newMessageId } from './ids.js';
 import type { IntercomStore } from '../store/store.js';
 import type { InboxEntry, Message, Presence } from './types.js';
@@ -52,7 +53,7 @@ export class Intercom {
         .filter((c) => c !== me);
       if (recipients.length === 0) {
         throw new NotFoundError(
-          `No other live session in project ${projectName} to broadcast to.`,
+          `No other live session in project ${displayText(projectName)} to broadcast to.`,
           this.liveCodesHint(me),
         );
       }
@@ -124,6 +125,6 @@ export class Intercom {
   private liveCodesHint(me?: string): string {
     const live = this.store.sessions().filter((s) => s.code !== me);
     if (live.length === 0) return 'No other session is live right now.';
-    return `Live sessions: ${live.map((s) => `${s.code} (${s.projectName})`).join(', ')}.`;
+    return `Live sessions: ${live.map((s) => `${s.code} (${displayText(s.projectName)})`).join(', ')}.`;
   }
 }

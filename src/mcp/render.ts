@@ -1,5 +1,5 @@
 import { describeError } from '../core/errors.js';
-import { frameMessage } from '../core/framing.js';
+import { displayText, frameMessage } from '../core/framing.js';
 import type { InboxEntry, Presence } from '../core/types.js';
 
 /** Tool results as the model reads them. */
@@ -31,7 +31,7 @@ export function renderSessions(sessions: readonly Presence[], me: string | undef
   return sessions
     .map(
       (s) =>
-        `${s.code}${s.code === me ? ' (you)' : ''}  project ${s.projectName}  cwd ${s.cwd}  since ${new Date(s.startedAt).toISOString()}  active ${ago(s.lastActiveAt, now)}`,
+        `${s.code}${s.code === me ? ' (you)' : ''}  project ${displayText(s.projectName)}  cwd ${displayText(s.cwd)}  since ${new Date(s.startedAt).toISOString()}  active ${ago(s.lastActiveAt, now)}`,
     )
     .join('\n');
 }

@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { displayText } from '../core/framing.js';
 import type { Intercom } from '../core/intercom.js';
 import type { Presence } from '../core/types.js';
 import type { ToolContext } from './context.js';
@@ -13,7 +14,7 @@ declare const __VERSION__: string;
 /** What the model reads under "MCP Server Instructions": who it is and how to use the intercom. */
 export function serverInstructions(me: Presence): string {
   return [
-    `You are Claude Code session ${me.code} on claude-intercom, in project ${me.projectName} (${me.projectRoot}).`,
+    `You are Claude Code session ${me.code} on claude-intercom, in project ${displayText(me.projectName)} (${displayText(me.projectRoot)}).`,
     'Other Claude Code sessions may be working beside you, often in the same repository; they can message you and you them.',
     '- Call `who` when you start substantial work and before you edit files others may be editing.',
     '- Announce with `send` (to a code, or "all" for your project) when you start or finish work on shared files, or need something from another session. Be brief; do not chatter.',

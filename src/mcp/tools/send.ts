@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { displayText } from '../../core/framing.js';
 import type { ToolContext } from '../context.js';
 import { fail, ok } from '../render.js';
 
@@ -23,7 +24,7 @@ export function registerSend(server: McpServer, ctx: ToolContext): void {
       try {
         const me = ctx.me();
         const { message: sent, recipients } = ctx.intercom.send({ kind: 'session', session: me }, to, message);
-        const where = sent.to === 'all' ? `all ${recipients.length} other session(s) of project ${me.projectName}: ${recipients.join(', ')}` : sent.to;
+        const where = sent.to === 'all' ? `all ${recipients.length} other session(s) of project ${displayText(me.projectName)}: ${recipients.join(', ')}` : sent.to;
         return ok(`Sent message ${sent.id} to ${where}.`);
       } catch (err) {
         return fail(err);

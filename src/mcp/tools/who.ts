@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { displayText } from '../../core/framing.js';
 import type { ToolContext } from '../context.js';
 import { fail, ok, renderSessions } from '../render.js';
 
@@ -28,7 +29,7 @@ export function registerWho(server: McpServer, ctx: ToolContext): void {
         const head =
           scope === 'all'
             ? `You are ${me.code}. ${sessions.length} live session(s) in all projects:`
-            : `You are ${me.code}. Live sessions in project ${me.projectName} (${others} other than you):`;
+            : `You are ${me.code}. Live sessions in project ${displayText(me.projectName)} (${others} other than you):`;
         return ok(`${head}\n${renderSessions(sessions, me.code, ctx.now())}`);
       } catch (err) {
         return fail(err);
