@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox, withScreens } from './support/claude.js';
 import type { ClaudeSession } from './support/claude.js';
-import { assertBuilt, cli, install, framedMessages, sentMessageId, sessionCode, whoCodes } from './support/intercom.js';
+import { assertBuilt, cli, framedMessages, install, sentMessageId, sessionCode, whoAll, whoCodes } from './support/intercom.js';
 import { newText, newToolResults, startMockAnthropic } from './support/mock-anthropic.js';
 import type { MockAnthropic, RecordedRequest, Reply } from './support/mock-anthropic.js';
 import { isAlive, parentPid, waitForExit } from './support/procs.js';
@@ -279,5 +279,18 @@ describe('two interactive sessions in one project', () => {
     expect(ms).toBeLessThan(7_000);
     expect(isAlive(a.pid)).toBe(true);
     expect(a.watchers()).toHaveLength(1); // A is untouched
+    expect((await whoAll(sbx)).map((s) => s.code)).toEqual([codeA]);
+  });
+
+  it('(g) after /exit, the session leaves: its watcher ends and `who` no longer lists it', async () => {
+    await eventually(() => a.watchers().length === 1, 10_000, 'A to have its watcher');
+    const [watcher] = a.watchers();
+    const start = performance.now();
+    const watcherGone = waitForExit(watcher!.pid, 20_000);
+    await a.exit(20_000);
+    const claudeMs = performance.now() - start;
+    const watcherMs = await watcherGone;
+    console.log(`[intercom] /exit: watcher gone after ${watcherMs.toFixed(0)} ms, claude after ${claudeMs.toFixed(0)} ms`);
+    expect((await whoAll(sbx)).map((s) => s.code)).not.toContain(codeA);
   });
 });
