@@ -6,7 +6,7 @@
  * One interactive session serves most checks, in order (each `it` continues the same
  * conversation); `claude -p` gets its own sandbox.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, Sandbox, withScreens } from './support/claude.js';
@@ -115,8 +115,10 @@ describe('Claude Code, interactive: hooks and MCP servers', () => {
     expect(newText(wake)).toMatch(/SessionStart/);
     // SessionStart plain stdout reached the model too (in the same, first request).
     expect(allText(wake.body!)).toContain('CTX-SESSIONSTART-PLAIN');
+    // A rewake turn runs UserPromptSubmit hooks too, with the notification as the prompt.
     const ups = records(out, 'ups-plain');
-    console.log(`[facts] UserPromptSubmit hooks run for the rewake turn: ${JSON.stringify(ups.map((u) => u.input))}`);
+    expect(ups.map((u) => String(u.input?.prompt ?? ''))).toEqual([expect.stringContaining('WAKE-FROM-SESSIONSTART')]);
+    console.log(`[facts] UserPromptSubmit input for the rewake turn: ${JSON.stringify(ups[0]?.input)}`);
   });
 
   it('shows UserPromptSubmit stdout and PostToolUse/PostToolUseFailure additionalContext to the model, never PreToolUse stdout', async () => {
@@ -165,6 +167,13 @@ describe('Claude Code, interactive: hooks and MCP servers', () => {
     const wake = await mock.waitFor((r) => mine(r) && newText(r).includes('WAKE-FROM-STOP'), { since, timeoutMs: 15_000, label: 'the Stop rewake' });
     console.log(`[facts] Stop rewake, new content of the woken request:\n${newText(wake)}`);
     expect(newText(wake)).toMatch(/Stop hook/);
+    const winner = stops.find((s) => existsSync(join(out, `go-stop.claimed-by-${s.pid}`)));
+    const [end] = readJsonFiles<{ at: number }>(out, (n) => n === `stop-rewake.${winner?.pid}.end`);
+    // The woken turn first runs the UserPromptSubmit hooks, the slow one (killed at 2 s) included:
+    // their run time adds to every wake.
+    const afterExit = wake.receivedWallAt - end!.at;
+    console.log(`[facts] the woken request reached the mock ${afterExit} ms after the Stop hook exited 2 (a 2 s UserPromptSubmit hook ran in between)`);
+    expect(afterExit).toBeGreaterThan(1_500);
   });
 });
 

@@ -54,6 +54,8 @@ export interface RecordedRequest {
   body: MessagesBody | undefined;
   /** performance.now() when the request's body was complete. */
   receivedAt: number;
+  /** Date.now() at the same moment, to compare with times other processes wrote. */
+  receivedWallAt: number;
   /** performance.now() when the reply was fully written (undefined until then). */
   respondedAt?: number;
   /** The reply this mock gave, for main requests. */
@@ -325,6 +327,7 @@ export class MockAnthropic {
       kind,
       body,
       receivedAt: performance.now(),
+      receivedWallAt: Date.now(),
     };
     this.requests.push(record);
 
