@@ -4,7 +4,8 @@
 // bench/results/latest.json (quick: bench/results/quick.json). Timings never fail the run:
 // the exit code is non-zero only when a benchmark itself broke.
 //
-//   node bench/run.mjs [--quick] [--only=hook,wake,...] [--out=<file>] [--keep]
+//   node bench/run.mjs [--quick] [--only=hook,wake,...] [--out=<file>] [--dist=<dir>] [--keep]
+// --dist: bench another build (default: this repo's dist/), e.g. a proposed change built elsewhere.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
@@ -19,9 +20,10 @@ const quick = argv.includes('--quick');
 const keep = argv.includes('--keep');
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const outArg = argv.find((a) => a.startsWith('--out='))?.slice(6);
-const unknown = argv.filter((a) => !/^--(quick|keep|only=.*|out=.*)$/.test(a));
+const distArg = argv.find((a) => a.startsWith('--dist='))?.slice(7);
+const unknown = argv.filter((a) => !/^--(quick|keep|only=.*|out=.*|dist=.*)$/.test(a));
 if (unknown.length) {
-  process.stderr.write(`bench: unknown argument(s) ${unknown.join(' ')}\nusage: node bench/run.mjs [--quick] [--only=${SUITES.join(',')}] [--out=file] [--keep]\n`);
+  process.stderr.write(`bench: unknown argument(s) ${unknown.join(' ')}\nusage: node bench/run.mjs [--quick] [--only=${SUITES.join(',')}] [--out=file] [--dist=dir] [--keep]\n`);
   process.exit(2);
 }
 const selected = only ?? SUITES;
@@ -39,7 +41,8 @@ const rows = [];
 const data = {};
 let broken = 0;
 try {
-  const app = snapshotApp(root);
+  const app = snapshotApp(root, distArg);
+  machine.dist = distArg ?? 'dist/';
   const load = distExports(app.dist);
   const api = await load('FsStore', 'Intercom', 'processStart', 'newMessageId', 'hookCommand');
   const ctx = { api, app, root, quick, log, distLoaderPath: new URL('./lib/world.mjs', import.meta.url).pathname };

@@ -13,16 +13,17 @@ export const REPO = resolve(import.meta.dirname, '../..');
  * Copy dist/ (and package.json, templates/) to a private folder, as `install` copies the app.
  * The bench then never sees a half-written dist/ when someone rebuilds the repo during a run.
  */
-export function snapshotApp(root) {
-  const src = join(REPO, 'dist');
+export function snapshotApp(root, distDir = join(REPO, 'dist')) {
+  const src = resolve(distDir);
+  const pkgRoot = join(src, '..');
   if (!existsSync(join(src, 'cli.js')) || !existsSync(join(src, 'hook.cjs'))) {
     throw new Error(`${src} has no cli.js/hook.cjs: run \`npm run build\` first`);
   }
   const app = join(root, 'app');
   mkdirSync(app, { recursive: true });
   cpSync(src, join(app, 'dist'), { recursive: true });
-  cpSync(join(REPO, 'package.json'), join(app, 'package.json'));
-  if (existsSync(join(REPO, 'templates'))) cpSync(join(REPO, 'templates'), join(app, 'templates'), { recursive: true });
+  cpSync(join(pkgRoot, 'package.json'), join(app, 'package.json'));
+  if (existsSync(join(pkgRoot, 'templates'))) cpSync(join(pkgRoot, 'templates'), join(app, 'templates'), { recursive: true });
   return { app, dist: join(app, 'dist'), cli: join(app, 'dist', 'cli.js'), hookCjs: join(app, 'dist', 'hook.cjs') };
 }
 

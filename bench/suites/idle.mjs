@@ -45,6 +45,15 @@ export async function run(ctx) {
   const a = sample(watcher.pid);
   await new Promise((r) => setTimeout(r, idleMs));
   const b = sample(watcher.pid);
+  // A busy neighbour: another session of the same store making tool calls. Each of its hooks marks
+  // it active (store.touch, exactly as the hook does); count what that costs this idle watcher.
+  const other = w.session();
+  const calls = quick ? 50 : 200;
+  for (let i = 0; i < calls; i++) {
+    w.store.touch(other.code);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const c = sample(watcher.pid);
   const sent = performance.now();
   const { message } = w.intercom.send(w.human, s.code, 'after a long idle');
   const r = await watcher.exited;
@@ -60,9 +69,17 @@ export async function run(ctx) {
       { id: 'idle.cpu', name: `Idle watcher, ${secs} s: CPU time used (all threads)`, value: `${cpuMs.toFixed(1)} ms`, target: '< 50 ms', met: cpuMs < 50, data: { cpuMs: round(cpuMs), startupCpuMs: round(a.cpuNs / 1e6), ticksMs: b.ticksMs - a.ticksMs } },
       { id: 'idle.rss', name: 'Idle watcher: peak RSS (VmHWM)', value: `${hwmMb.toFixed(1)} MB`, display: `now ${(b.rssKb / 1024).toFixed(1)} MB, ${b.threads} threads`, target: '≤ 60 MB', met: hwmMb <= 60, data: { hwmKb: b.hwmKb, rssKb: b.rssKb, threads: b.threads } },
       { id: 'idle.wakes', name: `Idle watcher, ${secs} s: wake-ups (context switches, all threads)`, value: `${wakes}`, display: `main thread ${b.mainVol - a.mainVol}; ${(wakes / secs).toFixed(2)}/s`, target: '—', met: null, data: { wakes, mainThread: b.mainVol - a.mainVol, voluntary: b.vol - a.vol, involuntary: b.invol - a.invol } },
+      {
+        id: 'idle.neighbour',
+        name: `Idle watcher while another session makes ${calls} tool calls: wake-ups / CPU`,
+        value: `${c.vol + c.invol - (b.vol + b.invol)} / ${((c.cpuNs - b.cpuNs) / 1e6).toFixed(1)} ms`,
+        target: '—',
+        met: null,
+        data: { calls, wakes: c.vol + c.invol - (b.vol + b.invol), cpuMs: round((c.cpuNs - b.cpuNs) / 1e6) },
+      },
       { id: 'idle.startupCpu', name: 'Watcher start-up CPU (spawn -> lease + settle)', value: `${(a.cpuNs / 1e6).toFixed(1)} ms`, target: '—', met: null },
       { id: 'idle.wakeAfter', name: `Wake after ${secs} s idle: send -> exit 2`, value: `${wakeMs.toFixed(1)} ms`, target: '—', met: null },
     ],
-    data: { idleMs, before: a, after: b },
+    data: { idleMs, before: a, after: b, afterNeighbour: c },
   };
 }

@@ -96,9 +96,10 @@ export async function run(ctx) {
     const dp = summary(peeks);
     return {
       rows: [
-        { id: 'large.peek', name: `Large inbox (${N.toLocaleString('en')} unread): peek over MCP (p50 / max, ${peeks.length} runs; ${(bytes / 1e6).toFixed(1)} MB of text)`, value: `${dp.p50.toFixed(0)} ms / ${dp.max.toFixed(0)} ms`, target: '≤ 200 ms', met: dp.p50 <= 200, data: { ...dp, bytes } },
+        { id: 'large.peek', name: `Large inbox (${N.toLocaleString('en')} unread): peek over MCP (p50 / max, ${peeks.length} runs; ${bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(0)} kB`} of text)`, value: `${dp.p50.toFixed(0)} ms / ${dp.max.toFixed(0)} ms`, target: '≤ 200 ms', met: dp.p50 <= 200, data: { ...dp, bytes } },
         { id: 'large.peekSmall', name: 'peek over MCP, 10 unread (p50), for scale', value: `${median(small).toFixed(1)} ms`, target: '—', met: null, data: summary(small) },
         { id: 'large.hook', name: `Large inbox: hook (p50 / p90)`, value: `${median(s.hook).toFixed(1)} ms / ${percentile(s.hook, 90).toFixed(1)} ms`, display: `${round(hookRatio, 2)}× node (${median(s.node).toFixed(1)} ms)`, ratio: round(hookRatio, 3), target: '≤ 1.3× node', met: hookRatio <= 1.3, data: { hook: summary(s.hook), node: summary(s.node) } },
+        ...(s.misses.hook ? [{ id: 'large.hookMisses', name: 'Large inbox: hook runs that delivered nothing (rerun)', value: String(s.misses.hook), target: '0', met: false }] : []),
         { id: 'large.who', name: 'Large inbox: `claude-intercom who --all` (p50 / p90)', value: `${median(s.who).toFixed(1)} ms / ${percentile(s.who, 90).toFixed(1)} ms`, display: `${round(median(s.who) / base, 2)}× node`, ratio: round(median(s.who) / base, 3), target: '—', met: null, data: summary(s.who) },
       ],
       data: { messages: N },
