@@ -78,6 +78,7 @@ export class Sandbox {
   readonly home: string;
   readonly project: string;
   readonly intercomHome: string;
+  readonly tmp: string;
   readonly apiUrl: string;
   readonly tmuxSocket: string;
   readonly sessions: ClaudeSession[] = [];
@@ -89,7 +90,8 @@ export class Sandbox {
     this.home = join(this.root, 'home');
     this.project = join(this.root, 'project');
     this.intercomHome = join(this.root, 'intercom');
-    for (const d of [this.home, this.project, join(this.home, '.claude')]) mkdirSync(d, { recursive: true });
+    this.tmp = join(this.root, 'tmp');
+    for (const d of [this.home, this.project, this.tmp, join(this.home, '.claude')]) mkdirSync(d, { recursive: true });
     // The store refuses a directory other users can read; it exists up front so tests can watch it.
     mkdirSync(this.intercomHome, { mode: 0o700 });
     if (opts.git !== false) execFileSync('git', ['init', '-q', this.project], { stdio: 'ignore' });
@@ -123,7 +125,9 @@ export class Sandbox {
       TERM: 'xterm-256color',
       LANG: 'C.UTF-8',
       SHELL: '/bin/bash',
-      TMPDIR: tmpdir(),
+      // Claude Code keeps sockets (e.g. tmp/cc-socks, for its built-in messaging) under TMPDIR: one
+      // per sandbox keeps sessions of different sandboxes, and the developer's own, apart.
+      TMPDIR: this.tmp,
       ANTHROPIC_BASE_URL: this.apiUrl,
       ANTHROPIC_API_KEY: API_KEY,
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
@@ -201,6 +205,7 @@ export class Sandbox {
     } catch {
       // no server (never started, or already gone)
     }
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.tmuxSocket), { force: true });
     for (let round = 0; round < 3; round++) {
       const left = this.processes();
       if (left.length === 0) break;
