@@ -81,6 +81,10 @@ async function runYargs(argv: string[]): Promise<number> {
           .option('mcp', { type: 'boolean', describe: 'Install the MCP server entry (default: yes; --no-mcp to skip)' })
           .option('hooks', { type: 'boolean', describe: 'Install the hooks (default: yes; --no-hooks to skip)' })
           .option('skill', { type: 'boolean', describe: 'Install the skill (default: yes; --no-skill to skip)' })
+          .option('allow', {
+            type: 'boolean',
+            describe: 'Allow the intercom tools without a prompt per call (permissions.allow "mcp__intercom"; default: yes; --no-allow to skip)',
+          })
           .option('json', { type: 'boolean', default: false, describe: 'Print the plan and result as JSON' }),
       run(() => import('./commands/install.js')),
     )

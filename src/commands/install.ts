@@ -15,6 +15,7 @@ const Args = z.object({
   mcp: z.boolean().optional(),
   hooks: z.boolean().optional(),
   skill: z.boolean().optional(),
+  allow: z.boolean().optional(),
   json: z.boolean().default(false),
 });
 
@@ -45,7 +46,7 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
     if (!io) {
       throw new InvalidInputError(
         'No terminal to ask in.',
-        'Run it with --yes (and --scope user|project, --no-mcp / --no-hooks / --no-skill as needed), or --dry-run to see the changes.',
+        'Run it with --yes (and --scope user|project, --no-mcp / --no-hooks / --no-skill / --no-allow as needed), or --dry-run to see the changes.',
       );
     }
     const answers = await askInstallChoices(io, { ...(args.scope ? { scope: args.scope } : {}), ...(flagged.length ? { parts: chosenParts } : {}) }, ctx.cwd);

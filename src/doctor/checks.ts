@@ -241,6 +241,33 @@ export async function checkMcpShadowing(env: DoctorEnv): Promise<CheckResult> {
   return ok('mcp-shadowing', title, 'One entry, not disabled anywhere Claude Code looks.');
 }
 
+/** Does a permission rule name intercom's tools (the whole server, or a wildcard over it)? */
+function coversIntercom(rule: unknown): boolean {
+  return typeof rule === 'string' && (rule === `mcp__${MCP_SERVER_NAME}` || rule === `mcp__${MCP_SERVER_NAME}__*`);
+}
+
+export async function checkToolsAllowed(env: DoctorEnv): Promise<CheckResult> {
+  const title = 'Intercom tools allowed without a prompt';
+  const f = env.files;
+  const files = [f.userSettings, f.projectSettings, f.projectLocalSettings];
+  const rules = (file: (typeof files)[number], key: 'allow' | 'deny'): unknown[] => {
+    const perms = file.value?.permissions;
+    return isPlainObject(perms) && Array.isArray(perms[key]) ? perms[key] : [];
+  };
+  const denied = files.filter((file) => rules(file, 'deny').some((r) => typeof r === 'string' && r.startsWith(`mcp__${MCP_SERVER_NAME}`)));
+  if (denied.length) {
+    return failure('tools-allowed', title, `permissions.deny in ${denied.map((file) => t(env, file.path)).join(', ')} blocks intercom's tools.`, `Remove the mcp__${MCP_SERVER_NAME} rule from permissions.deny there.`);
+  }
+  const allowedIn = files.filter((file) => rules(file, 'allow').some(coversIntercom));
+  if (allowedIn.length) return ok('tools-allowed', title, `permissions.allow has mcp__${MCP_SERVER_NAME} in ${allowedIn.map((file) => t(env, file.path)).join(', ')}`);
+  return warning(
+    'tools-allowed',
+    title,
+    `No permissions.allow rule for mcp__${MCP_SERVER_NAME}: each intercom call asks you first (in auto mode it goes to a server-side check), so a session woken by a message cannot answer it while nobody is at the keyboard.`,
+    `Run: claude-intercom install --yes  (it adds "mcp__${MCP_SERVER_NAME}" to permissions.allow in ${t(env, f.userSettings.path)}), or add it yourself.`,
+  );
+}
+
 const RUNNER = /(^|[\s;&|(])(npx|bunx|pnpx|pnpm\s+dlx|yarn\s+dlx|npm\s+exec)\s/;
 
 export async function checkPrototype(env: DoctorEnv): Promise<CheckResult> {

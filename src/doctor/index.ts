@@ -12,6 +12,7 @@ import {
   checkPrototype,
   checkSessions,
   checkStorePermissions,
+  checkToolsAllowed,
 } from './checks.js';
 import { loadConfigs } from './configs.js';
 import { checkSelfTest } from './self-test.js';
@@ -25,6 +26,7 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkEntryPaths,
   checkHookTimeouts,
   checkMcpShadowing,
+  checkToolsAllowed,
   checkPrototype,
   checkStorePermissions,
   checkSessions,

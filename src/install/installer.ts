@@ -11,7 +11,7 @@ import { applyAppCopy, findPackageRoot, planAppCopy, type AppCopyPlan } from './
 import { PlanRefusedError } from './errors.js';
 import { JsonDoc } from './jsonc-edit.js';
 import { knownAppPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
-import { resolveLocations, type Locations, type Part, type Scope } from './paths.js';
+import { ALL_PARTS, resolveLocations, type Locations, type Part, type Scope } from './paths.js';
 import { hasWork, planChanges, readFileState, type FileChange, type FileState, type FileTransform, type TransformResult } from './plan.js';
 import { JSON_TARGETS, Recognizer, type CommandSpec, type CreatedKeys } from './targets.js';
 
@@ -85,7 +85,7 @@ function newFileMode(loc: Locations, path: string): number {
 // ---- install -------------------------------------------------------------------------------------
 
 export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts: Part[] }, deps: InstallDeps = {}): Promise<PreparedPlan> {
-  if (choice.parts.length === 0) throw new IntercomError('Nothing to install: every part was turned off.', 'Leave at least one of --mcp, --hooks, --skill on.', 2);
+  if (choice.parts.length === 0) throw new IntercomError('Nothing to install: every part was turned off.', 'Leave at least one of --mcp, --hooks, --skill, --allow on.', 2);
   const loc = resolveLocations(ctx, choice.scope);
   const manifest = readManifest(loc.intercomHome);
   const record = manifest.installs[loc.key];
@@ -239,7 +239,7 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
   const manifest = readManifest(loc.intercomHome);
   const record = manifest.installs[loc.key];
   const rec = new Recognizer(knownAppPaths(manifest, loc.intercomHome));
-  const parts: Part[] = ['mcp', 'hooks', 'skill'];
+  const parts: Part[] = [...ALL_PARTS];
 
   const transforms: FileTransform[] = [];
   for (const [path, targets] of filesOf(loc, choice.scope, parts)) {

@@ -3,8 +3,13 @@ import type { Context } from '../core/context.js';
 import { intercomHome } from '../store/index.js';
 
 export type Scope = 'user' | 'project';
-export type Part = 'mcp' | 'hooks' | 'skill';
-export const ALL_PARTS: readonly Part[] = ['mcp', 'hooks', 'skill'];
+/**
+ * `allow` is the permission rule `mcp__intercom` in settings.json: without it every intercom call
+ * asks a person first (and in auto mode goes to a server-side check), so a session woken by a
+ * message could not answer it with nobody at the keyboard.
+ */
+export type Part = 'mcp' | 'hooks' | 'skill' | 'allow';
+export const ALL_PARTS: readonly Part[] = ['mcp', 'hooks', 'skill', 'allow'];
 
 export type PathContext = Pick<Context, 'env' | 'homeDir' | 'cwd'>;
 

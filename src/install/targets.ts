@@ -56,7 +56,7 @@ export interface UninstallEdit {
 
 /** One kind of entry in one JSON file. */
 export interface JsonTarget {
-  id: 'mcp-server' | 'mcp-approval' | 'hooks';
+  id: 'mcp-server' | 'mcp-approval' | 'hooks' | 'tools-allowed';
   part: Part;
   file(loc: Locations): string;
   install(doc: JsonDoc, cmd: CommandSpec, rec: Recognizer): InstallEdit;
@@ -141,49 +141,70 @@ function uninstallServer(doc: JsonDoc, rec: Recognizer, created: CreatedKeys | u
   return out;
 }
 
-// ---- approval of the project's .mcp.json server -----------------------------------------------
+// ---- names in a list: the project server's approval, the tools' permission rule -----------------
 
-const APPROVAL_KEY = 'enabledMcpjsonServers';
-
-function installApproval(doc: JsonDoc): InstallEdit {
-  const out: InstallEdit = { summary: [], created: [], warnings: [] };
-  if (doc.get(['enableAllProjectMcpServers']) === true) return out;
-  const list = doc.get([APPROVAL_KEY]);
-  if (list === undefined) {
-    doc.set([APPROVAL_KEY], [MCP_SERVER_NAME]);
-    out.created.push([APPROVAL_KEY]);
-    out.summary.push(`add ${APPROVAL_KEY}: ["${MCP_SERVER_NAME}"] (so Claude Code's approval dialog cannot silently disable the server)`);
-    return out;
-  }
-  if (!Array.isArray(list)) throw wrongType(doc, [APPROVAL_KEY], 'an array of server names');
-  if (list.includes(MCP_SERVER_NAME)) return out;
-  doc.append([APPROVAL_KEY], MCP_SERVER_NAME);
-  out.created.push([APPROVAL_KEY, MCP_SERVER_NAME]);
-  out.summary.push(`add "${MCP_SERVER_NAME}" to ${APPROVAL_KEY}`);
-  return out;
-}
-
-function uninstallApproval(doc: JsonDoc, _rec: Recognizer, created: CreatedKeys | undefined): UninstallEdit {
-  const out: UninstallEdit = { summary: [], warnings: [] };
-  const list = doc.get([APPROVAL_KEY]);
-  if (!Array.isArray(list)) return out;
-  const ours = created === undefined || hasKey(created, [APPROVAL_KEY]) || hasKey(created, [APPROVAL_KEY, MCP_SERVER_NAME]);
-  if (!ours) return out;
-  let removed = false;
-  for (let i = list.length - 1; i >= 0; i--) {
-    if (list[i] === MCP_SERVER_NAME) {
-      doc.remove([APPROVAL_KEY, i]);
-      removed = true;
+/**
+ * Our one item in a list of names (created with its parents when missing). What install created
+ * is recorded, so uninstall removes the item, and the list or object only if install made them.
+ */
+function listMember(listPath: string[], item: string, why: string): Pick<JsonTarget, 'install' | 'uninstall'> {
+  const label = listPath.join('.');
+  const install = (doc: JsonDoc): InstallEdit => {
+    const out: InstallEdit = { summary: [], created: [], warnings: [] };
+    // Create the first missing level with everything below it in one edit.
+    for (let depth = 1; depth <= listPath.length; depth++) {
+      const path = listPath.slice(0, depth);
+      const value = doc.get(path);
+      if (value === undefined) {
+        const rest = listPath.slice(depth);
+        doc.set(path, rest.reduceRight<unknown>((inner, key) => ({ [key]: inner }), [item]));
+        out.created.push(path);
+        out.summary.push(`add ${label}: ["${item}"] (${why})`);
+        return out;
+      }
+      if (depth < listPath.length && !isPlainObject(value)) throw wrongType(doc, path, 'an object');
     }
-  }
-  if (!removed) return out;
-  out.summary.push(`remove "${MCP_SERVER_NAME}" from ${APPROVAL_KEY}`);
-  const after = doc.get([APPROVAL_KEY]);
-  if (Array.isArray(after) && after.length === 0 && (created === undefined || hasKey(created, [APPROVAL_KEY]))) {
-    doc.remove([APPROVAL_KEY]);
-  }
-  return out;
+    const list = doc.get(listPath);
+    if (!Array.isArray(list)) throw wrongType(doc, listPath, 'an array of names');
+    if (list.includes(item)) return out;
+    doc.append(listPath, item);
+    out.created.push([...listPath, item]);
+    out.summary.push(`add "${item}" to ${label} (${why})`);
+    return out;
+  };
+  const uninstall = (doc: JsonDoc, _rec: Recognizer, created: CreatedKeys | undefined): UninstallEdit => {
+    const out: UninstallEdit = { summary: [], warnings: [] };
+    const list = doc.get(listPath);
+    if (!Array.isArray(list)) return out;
+    // A level is ours if install created it or any level above it (created with everything below).
+    const createdLevel = (depth: number) =>
+      created === undefined || listPath.slice(0, depth).some((_, i) => hasKey(created, listPath.slice(0, i + 1)));
+    const ours = created === undefined || hasKey(created, [...listPath, item]) || listPath.some((_, i) => hasKey(created, listPath.slice(0, i + 1)));
+    if (!ours) return out;
+    let removed = false;
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (list[i] === item) {
+        doc.remove([...listPath, i]);
+        removed = true;
+      }
+    }
+    if (!removed) return out;
+    out.summary.push(`remove "${item}" from ${label}`);
+    // Then the containers install created, innermost first, while they are empty.
+    for (let depth = listPath.length; depth >= 1; depth--) {
+      const path = listPath.slice(0, depth);
+      const value = doc.get(path);
+      const empty = Array.isArray(value) ? value.length === 0 : isPlainObject(value) && Object.keys(value).length === 0;
+      if (!empty || !createdLevel(depth)) break;
+      doc.remove(path);
+    }
+    return out;
+  };
+  return { install, uninstall };
 }
+
+/** The tools' permission rule: a server-level rule covers every tool of `mcp__intercom`. */
+export const ALLOW_RULE = `mcp__${MCP_SERVER_NAME}`;
 
 // ---- hooks --------------------------------------------------------------------------------------
 
@@ -311,12 +332,22 @@ const SERVER: JsonTarget = {
   uninstall: uninstallServer,
 };
 
+const approval = listMember(['enabledMcpjsonServers'], MCP_SERVER_NAME, "so Claude Code's approval dialog cannot silently disable the server");
 const APPROVAL: JsonTarget = {
   id: 'mcp-approval',
   part: 'mcp',
   file: (loc) => loc.settingsFile,
-  install: (doc) => installApproval(doc),
-  uninstall: uninstallApproval,
+  // With every project server approved already there is nothing to add.
+  install: (doc, cmd, rec) =>
+    doc.get(['enableAllProjectMcpServers']) === true ? { summary: [], created: [], warnings: [] } : approval.install(doc, cmd, rec),
+  uninstall: approval.uninstall,
+};
+
+const ALLOW: JsonTarget = {
+  id: 'tools-allowed',
+  part: 'allow',
+  file: (loc) => loc.settingsFile,
+  ...listMember(['permissions', 'allow'], ALLOW_RULE, 'intercom tools run without a prompt, so a woken session can answer'),
 };
 
 const HOOKS: JsonTarget = {
@@ -333,6 +364,6 @@ const HOOKS: JsonTarget = {
  * <dir>/.claude/settings.json the hooks plus the approval that keeps the server enabled.
  */
 export const JSON_TARGETS: Record<Scope, readonly JsonTarget[]> = {
-  user: [SERVER, HOOKS],
-  project: [SERVER, APPROVAL, HOOKS],
+  user: [SERVER, HOOKS, ALLOW],
+  project: [SERVER, APPROVAL, HOOKS, ALLOW],
 };

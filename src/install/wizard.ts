@@ -45,11 +45,12 @@ export async function askInstallChoices(io: WizardIO, given: { scope?: Scope; pa
               ...io,
               message: 'Which parts? (space toggles, enter confirms)',
               required: true,
-              initialValues: ['mcp', 'hooks', 'skill'],
+              initialValues: ['mcp', 'hooks', 'skill', 'allow'],
               options: [
                 { value: 'mcp', label: 'MCP server', hint: 'the tools: who, send, reply, peek, ack' },
                 { value: 'hooks', label: 'Hooks', hint: 'deliver messages while busy, wake the session when idle' },
                 { value: 'skill', label: 'Skill', hint: 'tells the model how to work beside other sessions' },
+                { value: 'allow', label: 'Allow the intercom tools', hint: 'permissions.allow "mcp__intercom": a woken session can answer without you approving each call' },
               ],
             }),
     },

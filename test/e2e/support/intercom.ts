@@ -34,17 +34,21 @@ export async function cli(sbx: Sandbox, args: string[]): Promise<string> {
 
 /**
  * Install intercom into the sandbox with its own installer (`install --yes`, user scope: MCP server,
- * hooks, skill, app copy under the store), then add `allow` rules to the user settings.
+ * hooks, skill, the `mcp__intercom` permission rule, app copy under the store), then add any extra
+ * `allow` rules a test needs (e.g. the built-in SendMessage for the comparison benchmark).
  *
- * Rules are needed behind the mock: in auto mode (Claude Code's default) an MCP tool call that no
- * rule allows goes to a server-side safety check, which cannot pass through the mock and stops the
- * turn with a dialog.
+ * The installer's rule is what lets the sessions below call intercom's tools at all: in auto mode
+ * (Claude Code's default) an MCP tool call that no rule allows goes to a server-side safety check,
+ * which cannot pass through the mock and stops the turn with a dialog. So these tests prove it works.
  */
-export async function install(sbx: Sandbox, allow: string[] = ['mcp__intercom']): Promise<void> {
+export async function install(sbx: Sandbox, extraAllow: string[] = []): Promise<void> {
   await cli(sbx, ['install', '--yes', '--scope', 'user']);
   const path = join(sbx.home, '.claude', 'settings.json');
   const settings = JSON.parse(readFileSync(path, 'utf8')) as { permissions?: { allow?: string[] } };
-  settings.permissions = { ...settings.permissions, allow: [...(settings.permissions?.allow ?? []), ...allow] };
+  if (!settings.permissions?.allow?.includes('mcp__intercom')) throw new Error(`install did not allow mcp__intercom in ${path}`);
+  const extra = extraAllow.filter((rule) => !settings.permissions!.allow!.includes(rule));
+  if (extra.length === 0) return;
+  settings.permissions = { ...settings.permissions, allow: [...settings.permissions.allow!, ...extra] };
   writeFileSync(path, JSON.stringify(settings, null, 2) + '\n');
 }
 

@@ -2,7 +2,7 @@
  * Doctor against broken set-ups in temp HOMEs: each fault is named, with its fix, and a failure
  * makes the exit code non-zero. Claude Code's version comes from a fake `claude` on PATH.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hookCommand } from '../../../src/claude/hook-spec.js';
@@ -209,6 +209,23 @@ describe('doctor', () => {
     const c = (await check(w)).checks.get('installed')!;
     expect(c.status).toBe('warning');
     expect(c.detail).toContain('missing the SessionStart hook hook, the SessionStart watch hook');
+  });
+
+  it('intercom tools not allowed, or denied: a warning, a failure, each with the fix', async () => {
+    const w = world();
+    await installed(w, { allow: false });
+    const missing = (await check(w)).checks.get('tools-allowed')!;
+    expect(missing.status).toBe('warning');
+    expect(missing.detail).toContain('cannot answer it while nobody is at the keyboard');
+    expect(missing.fix).toContain('claude-intercom install --yes');
+    await installed(w);
+    expect((await check(w)).checks.get('tools-allowed')!.status).toBe('ok');
+    const settings = JSON.parse(readFileSync(settingsPath(w), 'utf8')) as { permissions: { allow: string[]; deny?: string[] } };
+    settings.permissions.deny = ['mcp__intercom__send'];
+    writeJson(settingsPath(w), settings);
+    const denied = await check(w);
+    expect(denied.checks.get('tools-allowed')!.status).toBe('failure');
+    expect(denied.code).not.toBe(0);
   });
 
   it('a store open to others, and one owned by nobody we know', async () => {

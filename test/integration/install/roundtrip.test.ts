@@ -100,7 +100,8 @@ describe('install then uninstall restores every file byte for byte (user scope)'
     expect(json(join(w.project, '.mcp.json')).mcpServers).toEqual({ docs: { command: 'docs-mcp', args: [] }, intercom: mcpServerEntry(NODE, cli) });
     const settings = json(join(w.project, '.claude', 'settings.json'));
     expect(settings.enabledMcpjsonServers).toEqual(['docs', 'intercom']);
-    expect(settings.permissions).toEqual({ allow: ['Bash(npm run build)'] });
+    // The person's own rule stays; ours is added after it.
+    expect(settings.permissions).toEqual({ allow: ['Bash(npm run build)', 'mcp__intercom'] });
     expectOurHooks(join(w.project, '.claude', 'settings.json'), cli);
     expect(existsSync(join(w.project, '.claude', 'skills', 'intercom', 'SKILL.md'))).toBe(true);
     // Nothing in the user scope was touched.
@@ -436,13 +437,17 @@ describe('the details', () => {
 
   it('installs only the chosen parts', async () => {
     const w = world();
-    await doInstall(w, { hooks: false, skill: false });
+    await doInstall(w, { hooks: false, skill: false, allow: false });
     expect(json(join(w.home, '.claude.json')).mcpServers).toHaveProperty('intercom');
     expect(existsSync(join(w.home, '.claude', 'settings.json'))).toBe(false);
     expect(existsSync(join(w.home, '.claude', 'skills'))).toBe(false);
-    await doInstall(w, { mcp: false, hooks: false });
+    await doInstall(w, { mcp: false, hooks: false, allow: false });
     expect(existsSync(join(w.home, '.claude', 'skills', 'intercom', 'SKILL.md'))).toBe(true);
-    await expect(doInstall(w, { mcp: false, hooks: false, skill: false })).rejects.toThrow('every part was turned off');
+    expect(existsSync(join(w.home, '.claude', 'settings.json'))).toBe(false);
+    // The permission rule alone: settings.json gets permissions.allow ["mcp__intercom"] and nothing else.
+    await doInstall(w, { mcp: false, hooks: false, skill: false });
+    expect(json(join(w.home, '.claude', 'settings.json'))).toEqual({ permissions: { allow: ['mcp__intercom'] } });
+    await expect(doInstall(w, { mcp: false, hooks: false, skill: false, allow: false })).rejects.toThrow('every part was turned off');
   });
 
   it('--json prints a machine-readable result', async () => {
