@@ -2,9 +2,10 @@
 /**
  * The one entry point and the one place that exits.
  *
- * `hook` and `watch` run on Claude Code's hot path (the hook before... after every tool call), so
- * they are dispatched before yargs is even loaded: they import only their own chunk. Every other
- * command is declared here and its module imported only when it runs.
+ * `hook` and `watch` run on Claude Code's hot path (the hook after every tool call), and `serve`
+ * delays the start of every `claude -p` run, so they are dispatched before yargs is even loaded:
+ * each imports only its own chunk. Every other command is declared here and its module imported
+ * only when it runs.
  */
 import type { Context } from './core/context.js';
 
@@ -20,6 +21,11 @@ async function main(argv: string[]): Promise<number> {
   if (verb === 'watch' && argv.length === 1) {
     const { runWatch } = await import('./commands/watch.js');
     return runWatch(await context());
+  }
+  // Claude Code waits for MCP servers before a `claude -p` run starts: skip yargs (~80 ms) here too.
+  if (verb === 'serve' && argv.length === 1) {
+    const { run } = await import('./commands/serve.js');
+    return run(await context());
   }
   return runYargs(argv);
 }
