@@ -4,8 +4,9 @@
 // bench/results/latest.json (quick: bench/results/quick.json). Timings never fail the run:
 // the exit code is non-zero only when a benchmark itself broke.
 //
-//   node bench/run.mjs [--quick] [--only=hook,wake,...] [--out=<file>] [--dist=<dir>] [--keep]
+//   node bench/run.mjs [--quick] [--only=hook,wake,...] [--out=<file>] [--dist=<dir>] [--compare=<dir>] [--keep]
 // --dist: bench another build (default: this repo's dist/), e.g. a proposed change built elsewhere.
+// --compare: also run the hook of this other build, interleaved with the rest (an A/B in one run).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
@@ -21,9 +22,10 @@ const keep = argv.includes('--keep');
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const outArg = argv.find((a) => a.startsWith('--out='))?.slice(6);
 const distArg = argv.find((a) => a.startsWith('--dist='))?.slice(7);
-const unknown = argv.filter((a) => !/^--(quick|keep|only=.*|out=.*|dist=.*)$/.test(a));
+const compareArg = argv.find((a) => a.startsWith('--compare='))?.slice(10);
+const unknown = argv.filter((a) => !/^--(quick|keep|only=.*|out=.*|dist=.*|compare=.*)$/.test(a));
 if (unknown.length) {
-  process.stderr.write(`bench: unknown argument(s) ${unknown.join(' ')}\nusage: node bench/run.mjs [--quick] [--only=${SUITES.join(',')}] [--out=file] [--dist=dir] [--keep]\n`);
+  process.stderr.write(`bench: unknown argument(s) ${unknown.join(' ')}\nusage: node bench/run.mjs [--quick] [--only=${SUITES.join(',')}] [--out=file] [--dist=dir] [--compare=dir] [--keep]\n`);
   process.exit(2);
 }
 const selected = only ?? SUITES;
@@ -41,11 +43,14 @@ const rows = [];
 const data = {};
 let broken = 0;
 try {
-  const app = snapshotApp(root, distArg);
+  const app = await snapshotApp(root, distArg);
   machine.dist = distArg ?? 'dist/';
+  // The candidate build lives beside the main copy: <root>/candidate/app/dist.
+  const candidate = compareArg ? await snapshotApp(join(root, 'candidate'), compareArg) : undefined;
+  if (candidate) machine.compare = compareArg;
   const load = distExports(app.dist);
   const api = await load('FsStore', 'Intercom', 'processStart', 'newMessageId', 'hookCommand');
-  const ctx = { api, app, root, quick, log, distLoaderPath: new URL('./lib/world.mjs', import.meta.url).pathname };
+  const ctx = { api, app, candidate, root, quick, log };
   for (const name of selected) {
     const started = performance.now();
     log(`${name}: start`);

@@ -1,7 +1,7 @@
 // The bench's view of claude-intercom: a snapshot of the built package laid out like the installed
 // copy (<dir>/app/{dist,package.json}), its store API loaded from the built chunks, and helpers to
 // make stores, sessions and messages exactly as the product does.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,18 +13,54 @@ export const REPO = resolve(import.meta.dirname, '../..');
  * Copy dist/ (and package.json, templates/) to a private folder, as `install` copies the app.
  * The bench then never sees a half-written dist/ when someone rebuilds the repo during a run.
  */
-export function snapshotApp(root, distDir = join(REPO, 'dist')) {
+export async function snapshotApp(root, distDir = join(REPO, 'dist')) {
   const src = resolve(distDir);
   const pkgRoot = join(src, '..');
-  if (!existsSync(join(src, 'cli.js')) || !existsSync(join(src, 'hook.cjs'))) {
-    throw new Error(`${src} has no cli.js/hook.cjs: run \`npm run build\` first`);
-  }
   const app = join(root, 'app');
-  mkdirSync(app, { recursive: true });
-  cpSync(src, join(app, 'dist'), { recursive: true });
+  // Someone may be rebuilding dist/ right now (the build empties it first): wait for a whole one.
+  for (let waited = 0; ; waited += 500) {
+    rmSync(join(app, 'dist'), { recursive: true, force: true });
+    mkdirSync(app, { recursive: true });
+    if (existsSync(join(src, 'cli.js')) && existsSync(join(src, 'hook.cjs'))) {
+      try {
+        const before = signature(src);
+        await new Promise((r) => setTimeout(r, 300)); // a build still writing shows up as a change
+        cpSync(src, join(app, 'dist'), { recursive: true });
+        if (signature(src) === before && distIsWhole(join(app, 'dist'))) break;
+      } catch {
+        /* changed under us: try again */
+      }
+    }
+    if (waited >= 60_000) throw new Error(`${src} has no complete build (cli.js, hook.cjs and every chunk they import): run \`npm run build\``);
+    await new Promise((r) => setTimeout(r, 500));
+  }
   cpSync(join(pkgRoot, 'package.json'), join(app, 'package.json'));
   if (existsSync(join(pkgRoot, 'templates'))) cpSync(join(pkgRoot, 'templates'), join(app, 'templates'), { recursive: true });
   return { app, dist: join(app, 'dist'), cli: join(app, 'dist', 'cli.js'), hookCjs: join(app, 'dist', 'hook.cjs') };
+}
+
+/** Names, sizes and mtimes of a folder's files: equal twice means nobody is writing it. */
+function signature(dir) {
+  return readdirSync(dir)
+    .sort()
+    .map((f) => {
+      const st = statSync(join(dir, f));
+      return `${f}:${st.size}:${st.mtimeMs}`;
+    })
+    .join('|');
+}
+
+/** Every relative import of every .js file in `dir` exists (a copy taken mid-build fails this). */
+function distIsWhole(dir) {
+  const files = readdirSync(dir);
+  if (!files.includes('cli.js') || !files.includes('hook.cjs')) return false;
+  let exportsFsStore = false;
+  for (const f of files.filter((x) => x.endsWith('.js') || x.endsWith('.cjs'))) {
+    const src = readFileSync(join(dir, f), 'utf8');
+    if (/^export \{[^}]*\bFsStore\b/m.test(src)) exportsFsStore = true;
+    for (const m of src.matchAll(/(?:from\s*|import\()\s*["']\.\/([^"']+)["']/g)) if (!files.includes(m[1])) return false;
+  }
+  return exportsFsStore;
 }
 
 /**

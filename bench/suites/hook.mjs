@@ -54,6 +54,14 @@ export async function run(ctx) {
     },
     { key: 'cli0', label: 'node cli.js hook (ESM entry), empty inbox', run: () => sh(cliCmd, w.env(s0.pid)), check: (r) => r.stdout === '' },
   ];
+  if (ctx.candidate) {
+    // --compare: the same three hook variants on the other build, in the same rotation.
+    const candCmd = api.hookCommand(process.execPath, ctx.candidate.cli, 'hook');
+    for (const v of variants.filter((x) => x.key.startsWith('hook'))) {
+      const sid = v.key === 'hook0' ? s0 : v.key === 'hook10' ? s10 : s1k;
+      variants.push({ ...v, key: `cand${v.key.slice(4)}`, label: `${v.label} [--compare build]`, run: () => sh(candCmd, w.env(sid.pid)) });
+    }
+  }
 
   const n = quick ? 15 : 150;
   const samples = await interleave(variants, n, 3);
@@ -65,7 +73,7 @@ export async function run(ctx) {
   for (const v of variants) {
     dist[v.key] = summary(samples[v.key]);
     const ratio = median(samples[v.key]) / base;
-    const target = v.key === 'hook0' ? 1.15 : undefined;
+    const target = v.key === 'hook0' || v.key === 'cand0' ? 1.15 : undefined;
     rows.push({
       id: `hook.${v.key}`,
       name: `Hook per tool call: ${v.label} (p50 / p90)`,
@@ -82,7 +90,7 @@ export async function run(ctx) {
   rows.push({
     id: 'hook.misses',
     name: 'Hook runs that delivered nothing although messages waited (not timed, rerun)',
-    value: `${missed} in ${2 * (n + 3) + missed} runs with 10 or 1,000 unread`,
+    value: `${missed} in ${(ctx.candidate ? 4 : 2) * (n + 3) + missed} runs with 10 or 1,000 unread`,
     target: '0',
     met: missed === 0,
     data: samples.misses,
@@ -90,7 +98,7 @@ export async function run(ctx) {
 
   // The same hook through npx: what `"command": "npx claude-intercom hook"` would cost. Best case
   // for npx: the package is already installed locally (no registry round trip); a cold npx is worse.
-  const npxRows = await npxComparison(ctx, w, s0, emptyCmd, hookCmd, quick ? 3 : 10);
+  const npxRows = ctx.candidate ? [] : await npxComparison(ctx, w, s0, emptyCmd, hookCmd, quick ? 3 : 10);
   return { rows: [...rows, ...npxRows], data: { samplesPerVariant: n, hookCommand: hookCmd, emptyCommand: emptyCmd } };
 }
 

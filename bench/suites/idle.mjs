@@ -14,9 +14,14 @@ function sample(pid) {
   let invol = 0;
   let mainVol = 0;
   const tasks = readdirSync(`/proc/${pid}/task`);
+  let schedstat = true;
   for (const tid of tasks) {
     try {
-      cpuNs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      try {
+        cpuNs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        schedstat = false; // kernel without schedstat: fall back to the 10 ms ticks below
+      }
       const st = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
       const v = Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(st)[1]);
       vol += v;
@@ -31,7 +36,8 @@ function sample(pid) {
   const ticksMs = (Number(f[11]) + Number(f[12])) * 10; // utime + stime, USER_HZ = 100
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { cpuNs, ticksMs, vol, invol, mainVol, threads: tasks.length, hwmKb: kb('VmHWM'), rssKb: kb('VmRSS') };
+  if (!schedstat) cpuNs = ticksMs * 1e6;
+  return { cpuNs, ticksMs, schedstat, vol, invol, mainVol, threads: tasks.length, hwmKb: kb('VmHWM'), rssKb: kb('VmRSS') };
 }
 
 export async function run(ctx) {

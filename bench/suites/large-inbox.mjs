@@ -88,6 +88,10 @@ export async function run(ctx) {
       },
       { key: 'who', label: 'who --all', run: () => sh(whoCmd), check: (r) => r.stdout.includes(code) },
     ];
+    if (ctx.candidate) {
+      const candCmd = api.hookCommand(process.execPath, ctx.candidate.cli, 'hook');
+      variants.push({ ...variants[1], key: 'cand', label: `${variants[1].label} [--compare build]`, run: () => sh(candCmd) });
+    }
     const n = quick ? 10 : 60;
     const s = await interleave(variants, n, 2);
     log(`large inbox: hook and who, ${n} runs each, interleaved`);
@@ -99,6 +103,9 @@ export async function run(ctx) {
         { id: 'large.peek', name: `Large inbox (${N.toLocaleString('en')} unread): peek over MCP (p50 / max, ${peeks.length} runs; ${bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(0)} kB`} of text)`, value: `${dp.p50.toFixed(0)} ms / ${dp.max.toFixed(0)} ms`, target: '≤ 200 ms', met: dp.p50 <= 200, data: { ...dp, bytes } },
         { id: 'large.peekSmall', name: 'peek over MCP, 10 unread (p50), for scale', value: `${median(small).toFixed(1)} ms`, target: '—', met: null, data: summary(small) },
         { id: 'large.hook', name: `Large inbox: hook (p50 / p90)`, value: `${median(s.hook).toFixed(1)} ms / ${percentile(s.hook, 90).toFixed(1)} ms`, display: `${round(hookRatio, 2)}× node (${median(s.node).toFixed(1)} ms)`, ratio: round(hookRatio, 3), target: '≤ 1.3× node', met: hookRatio <= 1.3, data: { hook: summary(s.hook), node: summary(s.node) } },
+        ...(s.cand
+          ? [{ id: 'large.hookCandidate', name: 'Large inbox: hook of the --compare build (p50 / p90)', value: `${median(s.cand).toFixed(1)} ms / ${percentile(s.cand, 90).toFixed(1)} ms`, display: `${round(median(s.cand) / base, 2)}× node`, ratio: round(median(s.cand) / base, 3), target: '≤ 1.3× node', met: median(s.cand) / base <= 1.3, data: summary(s.cand) }]
+          : []),
         ...(s.misses.hook ? [{ id: 'large.hookMisses', name: 'Large inbox: hook runs that delivered nothing (rerun)', value: String(s.misses.hook), target: '0', met: false }] : []),
         { id: 'large.who', name: 'Large inbox: `claude-intercom who --all` (p50 / p90)', value: `${median(s.who).toFixed(1)} ms / ${percentile(s.who, 90).toFixed(1)} ms`, display: `${round(median(s.who) / base, 2)}× node`, ratio: round(median(s.who) / base, 3), target: '—', met: null, data: summary(s.who) },
       ],
