@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPrivateDir } from '../store/fs-util.js';
 
@@ -15,22 +15,44 @@ export interface HookInput {
 /**
  * Read the hook's stdin synchronously: Claude Code writes the JSON and closes the pipe, and a
  * blocking read is the cheapest way to take it. A terminal (someone running us by hand) gives {}.
+ * Should fd 0 be non-blocking (something touched `process.stdin`), EAGAIN means "not written yet",
+ * not "empty": wait for it (bounded) instead of silently delivering nothing.
  */
-export function readHookInput(fd = 0): HookInput {
+export function readHookInput(fd = 0, maxWaitMs = 5000): HookInput {
   try {
     if (fstatSync(fd).isCharacterDevice()) return {};
   } catch {
     return {};
   }
-  let raw: string;
-  try {
-    raw = readFileSync(fd, 'utf8');
-  } catch {
-    return {};
-  }
+  const raw = readAllSync(fd, maxWaitMs);
   if (raw.trim() === '') return {};
   const parsed: unknown = JSON.parse(raw);
   return typeof parsed === 'object' && parsed !== null ? (parsed as HookInput) : {};
+}
+
+function readAllSync(fd: number, maxWaitMs: number): string {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(64 * 1024);
+  const deadline = Date.now() + maxWaitMs;
+  let sleeper: Int32Array | undefined;
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'EAGAIN' && Date.now() < deadline) {
+        sleeper ??= new Int32Array(new SharedArrayBuffer(4));
+        Atomics.wait(sleeper, 0, 0, 2);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw err;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Write all of `text` to a file descriptor, riding out EAGAIN on a non-blocking pipe. */

@@ -23,9 +23,18 @@ export function processContext(overrides: Partial<Context> = {}): Context {
     cwd: process.cwd(),
     homeDir: homedir(),
     now: Date.now,
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Getters, not values: touching process.stdin makes fd 0 non-blocking (and builds a stream),
+    // and then the hook's blocking read of its JSON fails with EAGAIN whenever Claude Code has not
+    // written it yet. The hot paths never touch these; other commands get them on first use.
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     pid: process.pid,
     ppid: process.ppid,
     ...overrides,

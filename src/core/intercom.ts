@@ -12,6 +12,9 @@ import {
   isHumanAddress,
 } from './validate.js';
 
+/** At most this many messages in one `peek`: a large inbox must not flood the model's context. */
+export const PEEK_LIMIT = 50;
+
 /** Who is speaking: a live session, or a person on the command line. */
 export type Speaker =
   | { kind: 'session'; session: Presence }
@@ -104,11 +107,23 @@ export class Intercom {
     return { ...result, original };
   }
 
-  /** Unacknowledged messages, oldest first. Unread ones are marked shown: the caller is about to see them. */
-  peek(code: string): InboxEntry[] {
+  /**
+   * The oldest unacknowledged messages, at most `limit`. Unread ones among them are marked shown:
+   * the caller is about to see them. The rest stay where they are (see `unacknowledged`).
+   */
+  peek(code: string, limit = PEEK_LIMIT): InboxEntry[] {
     assertCode(code);
-    this.store.claim(code);
-    return this.store.inbox(code);
+    const page = this.store.inbox(code, limit);
+    // The unread ones of the page are the oldest unread ones: claim exactly that many.
+    const unread = page.filter((e) => e.state === 'unread').length;
+    if (unread > 0) this.store.claim(code, unread);
+    return page.map((e) => ({ ...e, state: 'shown' as const }));
+  }
+
+  /** How many messages `code` has not acknowledged (shown or not). */
+  unacknowledged(code: string): number {
+    assertCode(code);
+    return this.store.inboxSize(code);
   }
 
   ack(code: string, messageIdRaw: unknown): void {

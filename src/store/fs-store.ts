@@ -1,6 +1,8 @@
 import {
+  type Dir,
   type FSWatcher,
   linkSync,
+  opendirSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -256,21 +258,45 @@ export class FsStore implements IntercomStore {
     return out;
   }
 
-  inbox(code: string): InboxEntry[] {
-    if (!CODE_RE.test(code)) return [];
+  inbox(code: string, limit = Infinity): InboxEntry[] {
+    // Names first (a file name is its id, so they sort the same), then read only the page.
     const out: InboxEntry[] = [];
-    for (const state of ['new', 'shown'] as const) {
-      const dir = this.inboxDir(code, state);
-      for (const name of listDir(dir).filter(isMessageFile)) {
-        const m = readMessage(join(dir, name));
-        if (m) out.push({ ...m, state: state === 'new' ? 'unread' : 'shown' });
-      }
+    for (const [name, state] of this.inboxNames(code)) {
+      if (out.length >= limit) break;
+      const m = readMessage(join(this.inboxDir(code, state), name));
+      if (m) out.push({ ...m, state: state === 'new' ? 'unread' : 'shown' });
     }
-    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return out;
+  }
+
+  inboxSize(code: string): number {
+    return this.inboxNames(code).length;
+  }
+
+  private inboxNames(code: string): Array<[string, 'new' | 'shown']> {
+    if (!CODE_RE.test(code)) return [];
+    const names: Array<[string, 'new' | 'shown']> = [];
+    for (const state of ['new', 'shown'] as const) {
+      for (const name of listDir(this.inboxDir(code, state))) if (isMessageFile(name)) names.push([name, state]);
+    }
+    return names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   hasUnread(code: string): boolean {
-    return CODE_RE.test(code) && listDir(this.inboxDir(code, 'new')).some(isMessageFile);
+    if (!CODE_RE.test(code)) return false;
+    // Stop at the first message: no listing of a large inbox on the hook's hot path.
+    let dir: Dir;
+    try {
+      dir = opendirSync(this.inboxDir(code, 'new'));
+    } catch {
+      return false;
+    }
+    try {
+      for (let e = dir.readSync(); e !== null; e = dir.readSync()) if (isMessageFile(e.name)) return true;
+      return false;
+    } finally {
+      dir.closeSync();
+    }
   }
 
   ack(code: string, id: string): boolean {

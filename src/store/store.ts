@@ -31,8 +31,10 @@ export interface IntercomStore {
   deliver(message: Message, recipients: readonly string[]): void;
   /** Atomically take up to `limit` unread messages of `code`, oldest first (unread -> shown); each goes to one caller only. */
   claim(code: string, limit?: number): Message[];
-  /** Unacknowledged messages of `code`, oldest first. */
-  inbox(code: string): InboxEntry[];
+  /** Unacknowledged messages of `code`, oldest first; at most `limit` of them (only those are read). */
+  inbox(code: string, limit?: number): InboxEntry[];
+  /** How many unacknowledged messages `code` has, without reading them. */
+  inboxSize(code: string): number;
   /** Has `code` anything unread (not yet shown)? Cheap: used on the hook's hot path. */
   hasUnread(code: string): boolean;
   /** Acknowledge one message; false when `code` has no such unacknowledged message. */

@@ -47,6 +47,23 @@ describe('hook (the built binary)', () => {
     expect(w.store.inbox(s.code).map((e) => [e.id, e.state])).toEqual([[m.id, 'shown']]);
   });
 
+  it('still delivers when Claude Code writes the JSON after the hook has started (no EAGAIN loss)', async () => {
+    const w = world();
+    const claude = fakeClaude();
+    const s = w.session(claude.pid);
+    const m = w.sendTo(s.code, 'late stdin');
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../support/temp.js');
+    const child = spawn(process.execPath, [CLI.replace(/cli\.js$/, 'hook.cjs'), 'hook'], { env: { PATH: process.env.PATH ?? '', ...w.env(claude.pid) } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    // Being late is the condition under test, not a stand-in for an event.
+    setTimeout(() => child.stdin.end(JSON.stringify({ hook_event_name: 'PostToolUse' })), 300);
+    expect(await withTimeout(closed, 10_000, 'late hook')).toBe(0);
+    expect(out).toContain(m.id);
+  });
+
   it('uses plain stdout on UserPromptSubmit and SessionStart, and nothing for other events', async () => {
     const w = world();
     const claude = fakeClaude();

@@ -99,6 +99,19 @@ describe('serve through a real MCP client', () => {
     expect(res2.text).toContain(codeOf(c));
   });
 
+  it('peek shows a page of the oldest 50 and the count, claiming only what it shows', async () => {
+    const { env, projA } = setup();
+    const a = await startSession(env, projA);
+    const b = await startSession(env, projA);
+    for (let i = 0; i < 60; i++) expect((await a.call('send', { to: codeOf(b), message: `n${i}` })).isError).toBe(false);
+    const page = await b.call('peek');
+    expect(page.text).toMatch(/^60 unacknowledged message\(s\) for [a-z0-9]{4}; the oldest 50/);
+    expect(page.text.match(/<intercom-message /g)).toHaveLength(50);
+    expect(page.text).toContain('>\nn0\n<');
+    expect(page.text).not.toContain('>\nn50\n<');
+    expect((await b.call('ack_all')).text).toContain('60');
+  });
+
   it('removes its presence when its stdin closes', async () => {
     const { env, projA } = setup();
     const a = await startSession(env, projA);

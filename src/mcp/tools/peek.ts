@@ -19,7 +19,12 @@ export function registerPeek(server: McpServer, ctx: ToolContext): void {
         const me = ctx.me();
         const entries = ctx.intercom.peek(me.code);
         if (entries.length === 0) return ok(`No unacknowledged messages for ${me.code}.`);
-        return ok(`${entries.length} unacknowledged message(s) for ${me.code}, oldest first:\n${renderInbox(entries)}`);
+        const total = Math.max(entries.length, ctx.intercom.unacknowledged(me.code));
+        const head =
+          total > entries.length
+            ? `${total} unacknowledged message(s) for ${me.code}; the oldest ${entries.length}, oldest first (reply to or ack these, or ack_all, to see the rest):`
+            : `${entries.length} unacknowledged message(s) for ${me.code}, oldest first:`;
+        return ok(`${head}\n${renderInbox(entries)}`);
       } catch (err) {
         return fail(err);
       }
