@@ -11,9 +11,10 @@ import { claudePidFromEnv, findSession } from './session-identity.js';
  * is a signal to Claude Code: 2 wakes the model with our stderr, anything else is ignored. So it
  * exits 2 only after it has claimed and written at least one message, and 0 in every other case.
  *
- * It sleeps on file-system events (the inbox, its lease, the session's presence), not a loop over
- * the store. One slow timer checks that the Claude Code process still exists, for the case where
- * it was killed with SIGKILL and its MCP server could not remove the presence.
+ * It sleeps on its session's doorbell (a FIFO rung by every delivery, lease change and the
+ * session's end), not a loop over the store and not inotify, whose exit cost would delay the wake.
+ * One slow timer checks that the Claude Code process still exists, for the case where it was
+ * killed with SIGKILL and its MCP server could not remove the presence.
  */
 
 export interface WatchOptions {
@@ -95,22 +96,18 @@ export function watch(opts: WatchOptions): Promise<number> {
     const start = (sessionCode: string): void => {
       if (done) return;
       code = sessionCode;
-      // Take over from any older watcher of this session; it sees the lease change and leaves.
+      // Take over from any older watcher of this session; it is rung, sees the lease is not its
+      // own any more, and leaves.
       store.takeWatcherLease(sessionCode, { pid: selfPid, pidStart: selfStart, since: Date.now() });
       const check = (): void => {
         if (done) return;
+        // Displaced by a newer watcher, stood down by a new prompt, or the session ended (its
+        // removal takes the inbox and the lease with it): all read as "the lease is not mine".
+        if (store.watcherLease(sessionCode)?.pid !== selfPid) return finish(EXIT_QUIET);
         if (deliver(sessionCode)) return finish(EXIT_WAKE);
       };
-      cleanups.push(
-        store.watchInbox(sessionCode, check),
-        store.watchWatcherLease(sessionCode, () => {
-          if (!done && store.watcherLease(sessionCode)?.pid !== selfPid) finish(EXIT_QUIET);
-        }),
-        store.watchPresence(sessionCode, () => {
-          if (!done && !store.session(sessionCode)) finish(EXIT_QUIET);
-        }),
-      );
-      // Watches first, then look: a message that landed before the watch started is not missed.
+      cleanups.push(store.subscribe(sessionCode, check));
+      // Subscribe first, then look: a message that landed before the bell was hung is not missed.
       check();
     };
 
@@ -125,7 +122,7 @@ export function watch(opts: WatchOptions): Promise<number> {
         start(s.code);
       } else if (!claudeAlive()) finish(EXIT_QUIET);
     };
-    const stopWaiting = store.watchSessions(tryFind);
+    const stopWaiting = store.subscribeRegistration(claudePid, tryFind);
     cleanups.push(stopWaiting);
     onTimer(opts.registrationTimeoutMs ?? 120_000, () => code === undefined && finish(EXIT_QUIET));
     tryFind();

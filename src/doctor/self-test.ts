@@ -110,7 +110,8 @@ export async function checkSelfTest(env: DoctorEnv): Promise<CheckResult> {
     watcher.stdin?.end(JSON.stringify({ session_id: 'doctor-self-test', transcript_path: '', cwd: env.ctx.cwd, hook_event_name: 'Stop', stop_hook_active: false }));
     await withTimeout(
       new Promise<void>((resolve) => {
-        const stop = store.watchWatcherLease(me.code, () => {
+        // The watcher rings the session's doorbell when it takes the lease.
+        const stop = store.subscribe(me.code, () => {
           if (store.watcherLease(me.code)) {
             stop();
             resolve();

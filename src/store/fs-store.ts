@@ -19,6 +19,7 @@ import { randomBase36 } from '../core/ids.js';
 import type { InboxEntry, Message, Presence } from '../core/types.js';
 import { CODE_RE, MESSAGE_ID_RE } from '../core/validate.js';
 import { isSameProcessAlive } from '../claude/proc.js';
+import { listen, removeBells, ring } from './doorbell.js';
 import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
 import type { IntercomStore, WatcherLease } from './store.js';
 
@@ -31,6 +32,8 @@ import type { IntercomStore, WatcherLease } from './store.js';
  *   inbox/<code>/shown/<id>.json in the model's context } a rename between them is the atomic claim,
  *   log/<id>.json               bounded history        /  an unlink the acknowledgement
  *   inbox/<code>/watcher.json   the watcher lease
+ *   bells/s-<code>/*.fifo       doorbells of whoever waits on a session (its watcher)
+ *   bells/p-<pid>/*.fifo        doorbells of whoever waits for a Claude Code process to register
  *   tmp/                        whole files are written here, then linked into place
  *
  * A message is written once to tmp/ and hard-linked into every inbox and the log: readers can only
@@ -101,6 +104,7 @@ export class FsStore implements IntercomStore {
       const record: Presence = { ...existing, ...input, code: existing.code, startedAt: existing.startedAt };
       writeFileAtomic(this.sessionFile(record.code), serializePresence(record), this.tmpDir());
       this.ensureInbox(record.code);
+      this.ringAndClear(this.bellDir('p', input.pid));
       return { ...record, lastActiveAt: Date.now() };
     }
     for (let attempt = 0; attempt < 64; attempt++) {
@@ -109,6 +113,7 @@ export class FsStore implements IntercomStore {
       if (this.createExclusive(this.sessionFile(code), serializePresence(record))) {
         this.ensureInbox(code);
         this.linkPid(input.pid, code);
+        this.ringAndClear(this.bellDir('p', input.pid));
         return record;
       }
       // Taken: by a live session, or by a dead one that a read will prune.
@@ -159,6 +164,17 @@ export class FsStore implements IntercomStore {
       /* already gone */
     }
     rmSync(this.p('inbox', record.code), { recursive: true, force: true });
+    // Whoever waits on the session learns it is gone.
+    this.ringAndClear(this.bellDir('s', record.code));
+  }
+
+  private bellDir(kind: 's' | 'p', id: string | number): string {
+    return this.p('bells', `${kind}-${id}`);
+  }
+
+  private ringAndClear(dir: string): void {
+    ring(dir);
+    removeBells(dir);
   }
 
   touch(code: string): void {
@@ -217,16 +233,21 @@ export class FsStore implements IntercomStore {
     const tmp = writeTempFile(this.tmpDir(), `${message.id}.${uniqueSuffix()}.msg`, Buffer.from(JSON.stringify(message)));
     try {
       ensureDir(this.p('log'));
+      const delivered: string[] = [];
       for (const code of recipients) {
         const dir = this.inboxDir(code, 'new');
         try {
           linkSync(tmp, join(dir, name));
+          delivered.push(code);
         } catch (err) {
           // The recipient's inbox vanished: it died after we checked. Its record is gone with it.
           if (errnoCode(err) !== 'ENOENT') throw err;
         }
       }
       linkSync(tmp, this.p('log', name));
+      // Ring only once every copy is in place: watchers woken early would take the CPU that the
+      // rest of a broadcast needs (on two cores, 50 of them did).
+      for (const code of delivered) ring(this.bellDir('s', code));
     } finally {
       quietly(() => unlinkSync(tmp));
     }
@@ -346,24 +367,21 @@ export class FsStore implements IntercomStore {
 
   // ---- waiting -------------------------------------------------------------------------------
 
-  watchInbox(code: string, onChange: () => void): () => void {
-    return watchDir(this.inboxDir(code, 'new'), onChange);
-  }
-
   watchHistory(onChange: () => void): () => void {
     ensureDir(this.p('log'));
     return watchDir(this.p('log'), onChange);
   }
 
-  watchSessions(onChange: () => void): () => void {
-    // The pid link is written after the record: when it appears, the session is complete.
-    ensureDir(this.p('pids'));
-    return watchDir(this.p('pids'), onChange);
+  subscribe(code: string, onChange: () => void): () => void {
+    if (!CODE_RE.test(code)) throw new Error(`internal: bad code ${code}`);
+    ensureDir(this.p('bells'));
+    return listen(this.bellDir('s', code), onChange);
   }
 
-  watchPresence(code: string, onChange: () => void): () => void {
-    ensureDir(this.p('sessions'));
-    return watchDir(this.p('sessions'), onChange, `${code}.json`);
+  subscribeRegistration(pid: number, onChange: () => void): () => void {
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`internal: bad pid ${pid}`);
+    ensureDir(this.p('bells'));
+    return listen(this.bellDir('p', pid), onChange);
   }
 
   // ---- the watcher lease ---------------------------------------------------------------------
@@ -374,6 +392,8 @@ export class FsStore implements IntercomStore {
 
   takeWatcherLease(code: string, lease: WatcherLease): void {
     writeFileAtomic(this.leaseFile(code), JSON.stringify(lease));
+    // The previous holder wakes, sees the lease is not its own any more, and leaves.
+    ring(this.bellDir('s', code));
   }
 
   watcherLease(code: string): WatcherLease | undefined {
@@ -386,11 +406,12 @@ export class FsStore implements IntercomStore {
 
   releaseWatcherLease(code: string, pid?: number): void {
     if (pid !== undefined && this.watcherLease(code)?.pid !== pid) return;
-    quietly(() => unlinkSync(this.leaseFile(code)));
-  }
-
-  watchWatcherLease(code: string, onChange: () => void): () => void {
-    return watchDir(this.p('inbox', code), onChange, 'watcher.json');
+    try {
+      unlinkSync(this.leaseFile(code));
+    } catch {
+      return; // nobody held it: nobody to tell
+    }
+    ring(this.bellDir('s', code));
   }
 
   // ---- housekeeping --------------------------------------------------------------------------

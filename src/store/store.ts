@@ -47,21 +47,22 @@ export interface IntercomStore {
   /** One message from the history by id. */
   message(id: string): Message | undefined;
 
-  /** Call `onChange` when something may have arrived for `code`. Returns a stop function. */
-  watchInbox(code: string, onChange: () => void): () => void;
-  /** Call `onChange` when traffic may have been added to the history. */
+  /** Call `onChange` when traffic may have been added to the history (for `log --follow`). */
   watchHistory(onChange: () => void): () => void;
-  /** Call `onChange` when a session may have registered or left. */
-  watchSessions(onChange: () => void): () => void;
-  /** Call `onChange` when the presence of `code` may have changed (e.g. removed). */
-  watchPresence(code: string, onChange: () => void): () => void;
+  /**
+   * Call `onChange` whenever anything about session `code` may have changed: a message delivered
+   * to it, its watcher lease taken or released, its presence removed. Returns a stop function.
+   * The watcher waits on this alone, so it must be cheap to hold and to wake.
+   */
+  subscribe(code: string, onChange: () => void): () => void;
+  /** Call `onChange` when a session may have registered for the Claude Code process `pid`. */
+  subscribeRegistration(pid: number, onChange: () => void): () => void;
 
   /** The watcher lease: one watcher per session. Taking it displaces the previous holder. */
   takeWatcherLease(code: string, lease: WatcherLease): void;
   watcherLease(code: string): WatcherLease | undefined;
   /** Drop the lease (all holders, or only `pid`'s). */
   releaseWatcherLease(code: string, pid?: number): void;
-  watchWatcherLease(code: string, onChange: () => void): () => void;
 }
 
 export interface WatcherLease {

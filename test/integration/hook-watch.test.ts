@@ -15,12 +15,12 @@ function world() {
     store.register({ pid: claudePid, pidStart: processStart(claudePid)!, serverPid: process.pid, projectRoot: root, projectName: 'p', cwd: root, startedAt: Date.now() });
   const env = (claudePid: number, extra: Record<string, string> = {}) => ({ CLAUDE_INTERCOM_HOME: home, CLAUDE_PID: String(claudePid), CLAUDE_CODE_ENTRYPOINT: 'cli', ...extra });
   const sendTo = (code: string, text: string) => intercom.send({ kind: 'human', address: 'human:t', projectRoot: root, projectName: 'p' }, code, text).message;
-  /** Resolves when a watcher holds the lease of `code` (an fs event, not a sleep). */
+  /** Resolves when a watcher holds the lease of `code` (its doorbell rings when it takes it: an event, not a sleep). */
   const leaseHeld = (code: string, pid: number) =>
     withTimeout(
       new Promise<void>((resolve) => {
         const check = () => store.watcherLease(code)?.pid === pid && (stop(), resolve());
-        const stop = store.watchWatcherLease(code, check);
+        const stop = store.subscribe(code, check);
         check();
       }),
       10_000,
