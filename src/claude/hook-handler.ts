@@ -22,9 +22,9 @@ export interface HookOutcome {
 }
 
 /**
- * One hook event: mark the session active, stand the idle watcher down when a turn starts, and
- * claim unread messages into the model's context. Claiming is the store's atomic unread -> shown
- * move, so the watcher and this hook can never both deliver a message.
+ * One hook event: mark the session active and claim unread messages into the model's context.
+ * Claiming is the store's atomic unread -> shown move, so the watcher and this hook can never both
+ * deliver a message. (UserPromptSubmit is not installed any more; it is still understood.)
  */
 export function handleHookEvent(store: IntercomStore, input: HookInput, env: NodeJS.ProcessEnv, selfPid: number): HookOutcome {
   // Only Claude Code's own event names, as strings: not `constructor` or `__proto__` (inherited
@@ -35,8 +35,6 @@ export function handleHookEvent(store: IntercomStore, input: HookInput, env: Nod
   const session = findSession(store, env, selfPid);
   if (!session) return { delivered: [] };
   store.touch(session.code);
-  // The session is busy from here on: the watcher of its idle time must not wake it.
-  if (event === 'UserPromptSubmit') store.releaseWatcherLease(session.code);
 
   const claimed = store.claim(session.code, MAX_PER_DELIVERY);
   if (claimed.length === 0) return { delivered: [] };

@@ -153,16 +153,6 @@ describe('watch (the built binary)', () => {
     expect(r2.code).toBe(2);
   });
 
-  it('stands down when a new prompt makes the session busy (UserPromptSubmit)', async () => {
-    const w = world();
-    const claude = fakeClaude();
-    const s = w.session(claude.pid);
-    const watcher = spawnCli(['watch'], w.env(claude.pid), { hook_event_name: 'Stop' });
-    await w.leaseHeld(s.code, watcher.child.pid!);
-    await spawnCli(['hook'], w.env(claude.pid), { hook_event_name: 'UserPromptSubmit', prompt: 'go' }).exited;
-    expect((await withTimeout(watcher.exited, 10_000, 'watcher')).code).toBe(0);
-  });
-
   it('ends when its session ends: presence removed, or the Claude Code process killed', async () => {
     const w = world();
     const claude = fakeClaude();

@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hookCommand } from '../../../src/claude/hook-spec.js';
+import { HOOK_ENTRIES, hookCommand } from '../../../src/claude/hook-spec.js';
 import { processStart } from '../../../src/claude/proc.js';
 import { run as doctor } from '../../../src/commands/doctor.js';
 import { run as install } from '../../../src/commands/install.js';
@@ -64,7 +64,7 @@ describe('doctor', () => {
     expect([...r.checks.values()].filter((c) => c.status !== 'ok')).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.checks.get('claude-code')!.detail).toContain('2.1.332');
-    expect(r.checks.get('installed')!.detail).toBe('user scope: MCP server, 6 hooks, skill');
+    expect(r.checks.get('installed')!.detail).toBe(`user scope: MCP server, ${HOOK_ENTRIES.length} hooks, skill`);
     expect(r.checks.get('entry-paths')!.detail).toContain('the server starts');
   });
 
@@ -117,14 +117,14 @@ describe('doctor', () => {
     const cli = join(w.intercomHome, 'app', '0.1.0', 'dist', 'cli.js');
     writeJson(settingsPath(w), {
       hooks: {
-        UserPromptSubmit: [{ hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'hook'), timeout: 5000 }] }],
+        PostToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'hook'), timeout: 5000 }] }],
         Stop: [{ hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'watch') }] }],
         PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'hook'), timeout: 10 }] }],
       },
     });
     const c = (await check(w)).checks.get('hook-timeouts')!;
     expect(c.status).toBe('failure');
-    expect(c.detail).toContain('UserPromptSubmit hook: timeout 5000 looks like milliseconds');
+    expect(c.detail).toContain('PostToolUse hook: timeout 5000 looks like milliseconds');
     expect(c.detail).toContain('Stop watch: no timeout, so Claude Code kills it after 600 s');
     expect(c.detail).toContain('Stop watch: "asyncRewake": true is missing');
     expect(c.detail).toContain('intercom has no hook on PreToolUse any more');

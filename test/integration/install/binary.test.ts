@@ -57,7 +57,7 @@ describe('the built binary', () => {
     expect(inst.code).toBe(0);
     const app = join(w.home, '.claude-intercom', 'app', '0.1.0');
     const settings = JSON.parse(read(join(w.home, '.claude', 'settings.json'))) as { hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
-    const hookCmd = settings.hooks.UserPromptSubmit![0]!.hooks[0]!.command;
+    const hookCmd = settings.hooks.PostToolUse![0]!.hooks[0]!.command;
     expect(hookCmd.startsWith(`${process.execPath} ${app}/dist/`)).toBe(true);
     expect(Object.keys(settings.hooks).sort()).toEqual([...new Set(HOOK_ENTRIES.map((e) => e.event))].sort());
 
@@ -68,7 +68,7 @@ describe('the built binary', () => {
       const r = spawnSync('/bin/sh', ['-c', hookCmd], {
         cwd: w.project,
         env: { ...w.env, CLAUDE_PID: String(process.pid) },
-        input: JSON.stringify({ session_id: 's', transcript_path: '', cwd: w.project, hook_event_name: 'UserPromptSubmit', prompt: 'hi' }),
+        input: JSON.stringify({ session_id: 's', transcript_path: '', cwd: w.project, hook_event_name: 'PostToolUse', tool_name: 'Bash' }),
         encoding: 'utf8',
       });
       times.push(performance.now() - t0);

@@ -169,7 +169,7 @@ describe('keeping formatting and other people’s entries', () => {
       expect(after.hooks[event]!.slice(0, groups.length), event).toEqual(groups);
     }
     expect(Object.keys(after)).toEqual(['hooks', 'permissions', '$schema']);
-    expect(Object.keys(after.hooks)).toEqual(['PostToolUse', 'SessionStart', 'Stop', 'Notification', 'UserPromptSubmit', 'PostToolUseFailure']);
+    expect(Object.keys(after.hooks)).toEqual(['PostToolUse', 'SessionStart', 'Stop', 'Notification', 'PostToolUseFailure']);
   });
 
   it('an older install is replaced, not duplicated: no npx, no millisecond timeouts, shared groups keep the other hook', async () => {
@@ -186,6 +186,19 @@ describe('keeping formatting and other people’s entries', () => {
     expect(servers.intercom).toEqual(mcpServerEntry(NODE, cliPath(w)));
     expect(servers.other).toEqual({ command: 'other-mcp' });
     expect(Object.keys(servers)).toEqual(['intercom', 'other']);
+  });
+
+  it('an install that still had a UserPromptSubmit hook (0.1.0 before it was dropped) loses it on upgrade', async () => {
+    const w = world();
+    await doInstall(w);
+    const path = join(w.home, '.claude', 'settings.json');
+    const withUps = json(path) as { hooks: Record<string, unknown[]> };
+    withUps.hooks.UserPromptSubmit = [{ hooks: [{ type: 'command', command: hookCommand(NODE, cliPath(w), 'hook'), timeout: 10 }] }];
+    writeFileSync(path, `${JSON.stringify(withUps, null, 2)}\n`);
+    await doInstall(w);
+    const after = json(path) as { hooks: Record<string, unknown[]> };
+    expect(after.hooks).not.toHaveProperty('UserPromptSubmit');
+    expectOurHooks(path, cliPath(w));
   });
 
   it('uninstall with no record (an old install) removes every entry of ours and nothing else', async () => {
