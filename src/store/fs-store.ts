@@ -375,7 +375,14 @@ export class FsStore implements IntercomStore {
   subscribe(code: string, onChange: () => void): () => void {
     if (!CODE_RE.test(code)) throw new Error(`internal: bad code ${code}`);
     ensureDir(this.p('bells'));
-    return listen(this.bellDir('s', code), onChange);
+    try {
+      return listen(this.bellDir('s', code), onChange);
+    } catch {
+      // No FIFOs here (no mkfifo, or a file system without them): inotify still works, it only
+      // makes the watcher's exit, and so the wake, slower.
+      const stops = [watchDir(this.inboxDir(code, 'new'), onChange), watchDir(this.p('inbox', code), onChange, 'watcher.json')];
+      return () => stops.forEach((stop) => stop());
+    }
   }
 
   subscribeRegistration(pid: number, onChange: () => void): () => void {

@@ -127,6 +127,18 @@ describe('watch (the built binary)', () => {
     expect(hook.stdout).toBe('');
   });
 
+  it('still wakes where no FIFO can be made (no mkfifo on PATH): inotify fallback', async () => {
+    const w = world();
+    const claude = fakeClaude();
+    const s = w.session(claude.pid);
+    const watcher = spawnCli(['watch'], { ...w.env(claude.pid), PATH: '/nonexistent' }, { hook_event_name: 'Stop' });
+    await w.leaseHeld(s.code, watcher.child.pid!);
+    const m = w.sendTo(s.code, 'no doorbell here');
+    const r = await withTimeout(watcher.exited, 10_000, 'fallback watcher');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(m.id);
+  });
+
   it('delivers at once what was already waiting', async () => {
     const w = world();
     const claude = fakeClaude();
