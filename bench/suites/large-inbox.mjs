@@ -19,7 +19,7 @@ export async function run(ctx) {
   // The session: `serve` under a fake Claude Code parent, driven by the SDK's stdio client.
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [join(import.meta.dirname, '../lib/fake-parent.mjs'), process.execPath, app.cli, 'serve'],
+    args: [join(import.meta.dirname, '../../test/support/fake-parent.mjs'), process.execPath, app.cli, 'serve'],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? root, CLAUDE_INTERCOM_HOME: w.home },
     cwd: w.project,
     stderr: 'pipe',
