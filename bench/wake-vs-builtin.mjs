@@ -150,7 +150,19 @@ async function measure(mechanism) {
       const text = h.newText(wake);
       // How it arrived: a wake of the idle session, or (should not happen) as busy context.
       const idleWake = mechanism === 'intercom' ? text.includes('Stop hook') : /Another Claude session sent a message:/.test(text);
-      samples.push({ i, ms: wake.receivedAt - sentAt, idleWake });
+      const sample = { i, ms: wake.receivedAt - sentAt, idleWake };
+      if (mechanism === 'intercom') {
+        // Where the time goes: the message id starts with the wall-clock ms at which serve stored
+        // it, so split the figure at that instant (wall clocks of one machine, ~1 ms resolution).
+        const id = new RegExp(`id="([0-9a-z]{17})"[^>]*>\\s*BENCH-MSG-${i} `).exec(text)?.[1];
+        if (id) {
+          const storedWall = parseInt(id.slice(0, 9), 36);
+          const sentWall = sendReq.receivedWallAt + (sentAt - sendReq.receivedAt);
+          sample.toInbox = storedWall - sentWall;
+          sample.inboxToRequest = wake.receivedWallAt - storedWall;
+        }
+      }
+      samples.push(sample);
       recipientIdleSince = await turnEnd(recipient, wake.seq);
       await turnEnd(sender, since);
       log(`${mechanism} #${i}: ${(wake.receivedAt - sentAt).toFixed(1)} ms${idleWake ? '' : ' (not an idle wake)'}`);
@@ -171,6 +183,8 @@ try {
   const summary = {
     builtin: stats(builtin.filter((s) => s.idleWake).map((s) => s.ms)),
     intercom: stats(intercom.filter((s) => s.idleWake).map((s) => s.ms)),
+    intercomToInbox: stats(intercom.filter((s) => s.idleWake && s.toInbox !== undefined).map((s) => s.toInbox)),
+    intercomInboxToRequest: stats(intercom.filter((s) => s.idleWake && s.inboxToRequest !== undefined).map((s) => s.inboxToRequest)),
   };
   const result = {
     benchmark: 'wake-vs-builtin',
@@ -190,6 +204,10 @@ try {
   const row = (name, s) => `${name.padEnd(9)} n=${String(s.n).padStart(3)}  p50 ${String(s.p50).padStart(7)} ms  p90 ${String(s.p90).padStart(7)} ms  max ${String(s.max).padStart(7)} ms  (min ${s.min}, mean ${s.mean})`;
   process.stdout.write(`wake latency, idle recipient (send tool_use sent -> recipient's request at the mock)\n`);
   process.stdout.write(`${row('builtin', summary.builtin)}\n${row('intercom', summary.intercom)}\n`);
+  process.stdout.write(
+    `intercom, split where serve stored the message: tool_use sent -> stored p50 ${summary.intercomToInbox.p50} ms; ` +
+      `stored -> recipient's request p50 ${summary.intercomInboxToRequest.p50} ms\n`,
+  );
   const notIdle = [...builtin, ...intercom].filter((s) => !s.idleWake).length;
   if (notIdle) process.stdout.write(`(${notIdle} sample(s) were not idle wakes and are left out of the summary; see the JSON)\n`);
   process.stdout.write(`written to ${OUT}\n`);
