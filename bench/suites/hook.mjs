@@ -22,7 +22,8 @@ export async function run(ctx) {
   const w = makeWorld(root, 'hook', api);
   const empty = writeEmptyScript(root);
   const hookCmd = api.hookCommand(process.execPath, app.cli, 'hook');
-  const emptyCmd = `${shq(process.execPath)} ${shq(empty)}`;
+  // `exec` like the installed hook command, so the two differ only in what node runs.
+  const emptyCmd = `exec ${shq(process.execPath)} ${shq(empty)}`;
   const cliCmd = `${shq(process.execPath)} ${shq(app.cli)} hook`;
 
   const s0 = w.session();

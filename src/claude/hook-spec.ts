@@ -66,9 +66,19 @@ export function hotEntryFor(cliPath: string): string {
   return cliPath.replace(/cli\.js$/, 'hook.cjs');
 }
 
-/** The hook command line: the absolute Node.js binary on an installed copy of our hot entry. */
+/**
+ * The hook command line: the absolute Node.js binary on an installed copy of our hot entry.
+ * `exec`, because Claude Code runs it through /bin/sh, and dash would otherwise keep a shell
+ * waiting in between: one process less per tool call, and the watcher's exit reaches Claude Code
+ * directly.
+ */
 export function hookCommand(nodePath: string, cliPath: string, kind: HookCommandKind): string {
-  return [nodePath, hotEntryFor(cliPath), kind].map(shellQuote).join(' ');
+  return `exec ${[nodePath, hotEntryFor(cliPath), kind].map(shellQuote).join(' ')}`;
+}
+
+/** The words of a hook command after a leading `exec` (for tools that read commands back). */
+export function withoutExec(words: string[]): string[] {
+  return words[0] === 'exec' ? words.slice(1) : words;
 }
 
 /** The MCP server entry in the shape `claude mcp add --scope user` writes. */

@@ -1,7 +1,7 @@
 /** One function per check: each returns what it found and, when something is wrong, the fix. */
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { HOOK_ENTRIES, MCP_SERVER_NAME, COMMAND_MARKER } from '../claude/hook-spec.js';
+import { HOOK_ENTRIES, MCP_SERVER_NAME, COMMAND_MARKER, withoutExec } from '../claude/hook-spec.js';
 import { isPlainObject } from '../install/jsonc-edit.js';
 import { tildify } from '../install/paths.js';
 import { checkPrivateDir } from '../store/fs-util.js';
@@ -130,7 +130,7 @@ export async function checkEntryPaths(env: DoctorEnv): Promise<CheckResult> {
       targets.push({ what: `${s.scope} MCP server (${t(env, s.mcp.file)})`, node: typeof s.mcp.entry.command === 'string' ? s.mcp.entry.command : undefined, script: args[0] });
     }
     for (const h of s.hooks) {
-      const words = shellWords(String(h.value.command));
+      const words = withoutExec(shellWords(String(h.value.command)));
       targets.push({ what: `${s.scope} ${h.event} hook`, node: words[0], script: words[1] });
     }
     for (const x of targets) {

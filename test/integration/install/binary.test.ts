@@ -58,7 +58,7 @@ describe('the built binary', () => {
     const app = join(w.home, '.claude-intercom', 'app', '0.1.0');
     const settings = JSON.parse(read(join(w.home, '.claude', 'settings.json'))) as { hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
     const hookCmd = settings.hooks.PostToolUse![0]!.hooks[0]!.command;
-    expect(hookCmd.startsWith(`${process.execPath} ${app}/dist/`)).toBe(true);
+    expect(hookCmd.startsWith(`exec ${process.execPath} ${app}/dist/`)).toBe(true);
     expect(Object.keys(settings.hooks).sort()).toEqual([...new Set(HOOK_ENTRIES.map((e) => e.event))].sort());
 
     // The installed hook command, run the way Claude Code runs it, answers quickly.

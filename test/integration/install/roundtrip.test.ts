@@ -443,7 +443,7 @@ describe('the details', () => {
     const cli = join(w.root, 'my intercom', 'app', '0.1.0', 'dist', 'cli.js');
     const text = read(join(w.home, '.claude', 'settings.json'));
     const command = hookCommand('/opt/my node/bin/node', cli, 'hook');
-    expect(command.startsWith(`'/opt/my node/bin/node' '${join(w.root, 'my intercom', 'app', '0.1.0', 'dist')}/`)).toBe(true);
+    expect(command.startsWith(`exec '/opt/my node/bin/node' '${join(w.root, 'my intercom', 'app', '0.1.0', 'dist')}/`)).toBe(true);
     expect(text).toContain(JSON.stringify(command));
     expect(json(join(w.home, '.claude.json')).mcpServers).toEqual({ intercom: { type: 'stdio', command: '/opt/my node/bin/node', args: [cli, 'serve'], env: {} } });
   });

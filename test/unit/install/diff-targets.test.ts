@@ -59,7 +59,9 @@ describe('shellWords (how doctor reads a hook command)', () => {
   it('splits like sh: single and double quotes, backslashes', async () => {
     const { shellWords } = await import('../../../src/doctor/configs.js');
     const { hookCommand } = await import('../../../src/claude/hook-spec.js');
-    const words = shellWords(hookCommand('/opt/my node/node', "/h/it's here/app/0.1.0/dist/cli.js", 'watch'));
+    const all = shellWords(hookCommand('/opt/my node/node', "/h/it's here/app/0.1.0/dist/cli.js", 'watch'));
+    expect(all[0]).toBe('exec');
+    const words = all.slice(1);
     expect(words).toHaveLength(3);
     expect(words[0]).toBe('/opt/my node/node');
     expect(words[1]!.startsWith("/h/it's here/app/0.1.0/dist/")).toBe(true);
