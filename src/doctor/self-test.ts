@@ -17,6 +17,7 @@ import { findPackageRoot } from '../install/copy-app.js';
 import { FsStore } from '../store/fs-store.js';
 import { findInstalls, shellWords } from './configs.js';
 import { failure, ok, warning, type CheckResult, type DoctorEnv } from './types.js';
+import { noJsonSchemaValidation } from '../mcp/json-schema.js';
 
 const TITLE = 'Live self-test (serve + watch + send)';
 
@@ -88,7 +89,7 @@ export async function checkSelfTest(env: DoctorEnv): Promise<CheckResult> {
     // 1. serve, through the SDK's client, as Claude Code runs it.
     const transport = new StdioClientTransport({ command: program.node, args: [program.cli, 'serve'], env: cenv, cwd: env.ctx.cwd, stderr: 'pipe' });
     transport.stderr?.on('data', (d: Buffer) => (serverErr += d.toString()));
-    client = new Client({ name: 'claude-intercom-doctor', version: '1' });
+    client = new Client({ name: 'claude-intercom-doctor', version: '1' }, { jsonSchemaValidator: noJsonSchemaValidation });
     const t0 = performance.now();
     await withTimeout(client.connect(transport), limit, 'the MCP server to initialize');
     const tools = (await withTimeout(client.listTools(), limit, 'tools/list')).tools.map((x) => x.name);

@@ -3,6 +3,7 @@ import { displayText } from '../core/framing.js';
 import type { Intercom } from '../core/intercom.js';
 import type { Presence } from '../core/types.js';
 import type { ToolContext } from './context.js';
+import { noJsonSchemaValidation } from './json-schema.js';
 import { registerAck, registerAckAll } from './tools/ack.js';
 import { registerPeek } from './tools/peek.js';
 import { registerReply } from './tools/reply.js';
@@ -32,7 +33,7 @@ export interface ServerHandle {
 export function createServer(intercom: Intercom, me: () => Presence, now: () => number = Date.now): ServerHandle {
   const server = new McpServer(
     { name: 'claude-intercom', version: typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev' },
-    { instructions: serverInstructions(me()), capabilities: { tools: {} } },
+    { instructions: serverInstructions(me()), capabilities: { tools: {} }, jsonSchemaValidator: noJsonSchemaValidation },
   );
   const ctx: ToolContext = {
     intercom,
