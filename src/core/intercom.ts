@@ -88,7 +88,7 @@ export class Intercom {
   reply(from: Speaker, messageIdRaw: unknown, textRaw: unknown): SendResult & { original: Message } {
     const id = assertMessageId(messageIdRaw);
     const me = from.kind === 'session' ? from.session.code : undefined;
-    const original = (me ? this.store.inbox(me).find((m) => m.id === id) : undefined) ?? this.store.message(id);
+    const original = (me ? this.store.inboxEntry(me, id) : undefined) ?? this.store.message(id);
     if (!original) {
       throw new NotFoundError(`No message with id ${id}.`, 'Run `peek` to see your messages and their ids.');
     }

@@ -290,6 +290,15 @@ export class FsStore implements IntercomStore {
     return out;
   }
 
+  inboxEntry(code: string, id: string): InboxEntry | undefined {
+    if (!CODE_RE.test(code) || !MESSAGE_ID_RE.test(id)) return undefined;
+    for (const state of ['new', 'shown'] as const) {
+      const m = readMessage(join(this.inboxDir(code, state), `${id}.json`));
+      if (m) return { ...m, state: state === 'new' ? 'unread' : 'shown' };
+    }
+    return undefined;
+  }
+
   inboxSize(code: string): number {
     return this.inboxNames(code).length;
   }

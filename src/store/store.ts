@@ -33,6 +33,8 @@ export interface IntercomStore {
   claim(code: string, limit?: number): Message[];
   /** Unacknowledged messages of `code`, oldest first; at most `limit` of them (only those are read). */
   inbox(code: string, limit?: number): InboxEntry[];
+  /** One unacknowledged message of `code` by id (read directly, whatever the inbox's size). */
+  inboxEntry(code: string, id: string): InboxEntry | undefined;
   /** How many unacknowledged messages `code` has, without reading them. */
   inboxSize(code: string): number;
   /** Has `code` anything unread (not yet shown)? Cheap: used on the hook's hot path. */

@@ -66,7 +66,10 @@ describe('FsStore', () => {
     store.deliver(m, [b.code]);
     expect(store.hasUnread(b.code)).toBe(true);
     expect(store.inbox(b.code)).toEqual([{ ...m, state: 'unread' }]);
+    expect(store.inboxEntry(b.code, m.id)).toEqual({ ...m, state: 'unread' });
+    expect(store.inboxEntry(b.code, '../../etc/passw')).toBeUndefined();
     expect(store.claim(b.code)).toEqual([m]);
+    expect(store.inboxEntry(b.code, m.id)?.state).toBe('shown');
     expect(store.claim(b.code)).toEqual([]);
     expect(store.hasUnread(b.code)).toBe(false);
     expect(store.inbox(b.code)[0]?.state).toBe('shown');
