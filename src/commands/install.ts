@@ -1,11 +1,10 @@
 /** `claude-intercom install`: flags -> zod -> plan -> (wizard) -> apply. */
 import { z } from 'zod';
 import type { Context } from '../core/context.js';
-import { InvalidInputError } from '../core/errors.js';
-import { PlanRefusedError } from '../install/errors.js';
+import { parseFlags, preparePlan, showPlanOnly, terminalIO } from '../cli/plan-command.js';
 import { executeInstall, planHasWork, prepareInstall, type InstallDeps } from '../install/installer.js';
 import { ALL_PARTS, type Part } from '../install/paths.js';
-import { planJson, renderPlan, renderResult, resultJson } from '../install/render.js';
+import { renderPlan, renderResult, resultJson } from '../install/render.js';
 import { askInstallChoices, confirmPlan, finish, type WizardIO } from '../install/wizard.js';
 
 const Args = z.object({
@@ -24,16 +23,8 @@ export interface CommandDeps extends InstallDeps {
   wizard?: WizardIO;
 }
 
-function wizardIO(ctx: Context, deps: CommandDeps): WizardIO | undefined {
-  if (deps.wizard) return deps.wizard;
-  const stdin = ctx.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
-  return stdin.isTTY ? ({ input: ctx.stdin, output: ctx.stdout } as unknown as WizardIO) : undefined;
-}
-
 export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}): Promise<number> {
-  const parsed = Args.safeParse(rawArgs);
-  if (!parsed.success) throw new InvalidInputError(`Invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const args = parsed.data;
+  const args = parseFlags(Args, rawArgs);
   const flagged = ALL_PARTS.filter((p) => args[p] !== undefined);
   const chosenParts = ALL_PARTS.filter((p) => args[p] !== false);
   const interactive = !args.yes && !args.dryRun && !args.json;
@@ -42,36 +33,21 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
   let parts: Part[] = chosenParts;
   let io: WizardIO | undefined;
   if (interactive) {
-    io = wizardIO(ctx, deps);
-    if (!io) {
-      throw new InvalidInputError(
-        'No terminal to ask in.',
-        'Run it with --yes (and --scope user|project, --no-mcp / --no-hooks / --no-skill / --no-allow as needed), or --dry-run to see the changes.',
-      );
-    }
+    io = terminalIO(
+      ctx,
+      deps.wizard,
+      'Run it with --yes (and --scope user|project, --no-mcp / --no-hooks / --no-skill / --no-allow as needed), or --dry-run to see the changes.',
+    );
     const answers = await askInstallChoices(io, { ...(args.scope ? { scope: args.scope } : {}), ...(flagged.length ? { parts: chosenParts } : {}) }, ctx.cwd);
     if (!answers) return 1;
     scope = answers.scope;
     parts = answers.parts;
   }
 
-  let plan;
-  try {
-    plan = await prepareInstall(ctx, { scope, parts }, deps);
-  } catch (err) {
-    if (args.json && err instanceof PlanRefusedError) {
-      ctx.stdout.write(`${JSON.stringify({ ok: false, error: err.message, problems: err.problems.map((p) => ({ message: p.message, fix: p.hint })) }, null, 2)}\n`);
-      return err.exitCode;
-    }
-    throw err;
-  }
-
+  const plan = await preparePlan(ctx, args.json, () => prepareInstall(ctx, { scope, parts }, deps));
+  if ('exitCode' in plan) return plan.exitCode;
   if (!planHasWork(plan) || args.dryRun) {
-    if (args.json) ctx.stdout.write(`${JSON.stringify({ ok: true, dryRun: args.dryRun, ...planJson(plan), written: [] }, null, 2)}\n`);
-    else if (io) {
-      io.output.write(renderPlan(plan, ctx.homeDir));
-      finish(io, planHasWork(plan) ? 'Dry run: nothing was written.' : 'Nothing to do.');
-    } else ctx.stdout.write(`${renderPlan(plan, ctx.homeDir)}${args.dryRun && planHasWork(plan) ? 'Dry run: nothing was written.\n' : ''}`);
+    showPlanOnly(ctx, plan, { json: args.json, dryRun: args.dryRun, ...(io ? { io } : {}) });
     return 0;
   }
 
