@@ -23,10 +23,3 @@ export function findSession(store: IntercomStore, env: NodeJS.ProcessEnv, selfPi
   }
   return undefined;
 }
-
-/** The Claude Code process a hook or watcher runs under (to wait for its registration). */
-export function findClaudePid(env: NodeJS.ProcessEnv, selfPid: number, store: IntercomStore): number | undefined {
-  const pid = claudePidFromEnv(env);
-  if (pid !== undefined) return pid;
-  return findSession(store, env, selfPid)?.pid;
-}

@@ -1,5 +1,4 @@
 import type { Message } from './types.js';
-import { HUMAN_PREFIX } from './validate.js';
 
 /**
  * How messages are put in front of a model. Everything that came from another process is escaped
@@ -25,11 +24,6 @@ export function displayText(s: string): string {
 
 function attr(s: string): string {
   return displayText(s.replace(/[\r\n\t]/g, ' ')).replace(/"/g, '&quot;');
-}
-
-export function describeSender(m: Pick<Message, 'from' | 'fromProject'>): string {
-  if (m.from.startsWith(HUMAN_PREFIX)) return `a person (${m.from.slice(HUMAN_PREFIX.length)}) on the command line`;
-  return m.fromProject ? `session ${m.from} (project ${m.fromProject})` : `session ${m.from}`;
 }
 
 export function frameMessage(m: Message): string {

@@ -62,16 +62,15 @@ export class FsStore implements IntercomStore {
 
   /** Open (creating if needed) and check a store; throws UnsafeStateError on unsafe permissions. */
   static open(home: string, options?: FsStoreOptions): FsStore {
-    let created = false;
     try {
-      statSync(home);
+      // One stat on the hook's path: the check itself.
+      checkPrivateDir(home);
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
       ensureDir(home);
-      created = true;
+      chmodPrivate(home);
+      checkPrivateDir(home);
     }
-    if (created) chmodPrivate(home);
-    checkPrivateDir(home);
     return new FsStore(home, options);
   }
 
