@@ -36,7 +36,8 @@ const REFUSED: Array<[string, (peer: string) => Record<string, unknown>]> = [
   ['send', (p) => ({ to: `${p}/../x`, message: 'hi' })],
   ['send', (p) => ({ to: `${p}\u0000`, message: 'hi' })],
   ['send', (p) => ({ to: `${p}\n`, message: 'hi' })],
-  ['send', (p) => ({ to: p.toUpperCase(), message: 'hi' })],
+  // An upper-case letter (toUpperCase() alone leaves an all-digit code such as 5781 valid).
+  ['send', (p) => ({ to: `${p.slice(0, 3)}Z`, message: 'hi' })],
   ['send', (p) => ({ to: `\u202e${p}`, message: 'hi' })],
   ['send', (p) => ({ to: `${p}\u200b`, message: 'hi' })],
   ['send', () => ({ to: 'human:../../etc', message: 'hi' })],
