@@ -26,20 +26,20 @@ export interface HookOutcome {
  * Claiming is the store's atomic unread -> shown move, so the watcher and this hook can never both
  * deliver a message. (UserPromptSubmit is not installed any more; it is still understood.)
  */
-export function handleHookEvent(store: IntercomStore, input: HookInput, env: NodeJS.ProcessEnv, selfPid: number): HookOutcome {
+export async function handleHookEvent(store: IntercomStore, input: HookInput, env: NodeJS.ProcessEnv, selfPid: number): Promise<HookOutcome> {
   // Only Claude Code's own event names, as strings: not `constructor` or `__proto__` (inherited
   // from Object.prototype), nor an array that coerces to a known name.
   const event = typeof input.hook_event_name === 'string' ? input.hook_event_name : '';
   const mode = Object.hasOwn(DELIVERY, event) ? DELIVERY[event] : undefined;
   if (!mode) return { delivered: [] };
-  const session = findSession(store, env, selfPid);
+  const session = await findSession(store, env, selfPid);
   if (!session) return { delivered: [] };
-  store.touch(session.code);
+  await store.touch(session.code);
 
-  const claimed = store.claim(session.code, MAX_PER_DELIVERY);
+  const claimed = await store.claim(session.code, MAX_PER_DELIVERY);
   if (claimed.length === 0) return { delivered: [] };
   let text = frameDelivery(claimed, session.code);
-  if (store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
+  if (await store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
   const stdout =
     mode === 'json'
       ? JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: text } })

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UnsafeStateError } from '../core/errors.js';
+import { UnsafeStateError } from '../../core/errors.js';
 
 export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
