@@ -29,6 +29,8 @@ export interface WatchOptions {
   selfTimeoutMs?: number;
   /** The backstop check that the Claude Code process is alive. */
   livenessIntervalMs?: number;
+  /** How often to look at the inbox without a ring (recovers deliveries of killed senders). */
+  recoveryIntervalMs?: number;
   /** Resolves when the process is asked to stop (SIGTERM and friends). */
   stopSignal?: Promise<void>;
 }
@@ -41,12 +43,33 @@ export function isPrintMode(env: NodeJS.ProcessEnv): boolean {
   return (env.CLAUDE_CODE_ENTRYPOINT ?? '').startsWith('sdk') || env.CLAUDE_CODE_SESSION_ATTENDED === '0';
 }
 
+/** The events the watcher is installed for; any other input must never claim a message. */
+const WATCH_EVENTS = new Set(['Stop', 'SessionStart']);
+
+/**
+ * Only a well-formed Stop or SessionStart input from Claude Code starts a watcher: an object whose
+ * own `hook_event_name` is one of those strings. Empty input, `null`, an array, a name inherited
+ * from Object.prototype (`constructor`), a JSON without a name: someone else is running us, and a
+ * claim here would mark a session's messages shown that its model never sees.
+ */
+export function isWatchInput(input: unknown): input is HookInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
+  if (!Object.hasOwn(input, 'hook_event_name')) return false;
+  const event = (input as { hook_event_name: unknown }).hook_event_name;
+  return typeof event === 'string' && WATCH_EVENTS.has(event);
+}
+
 export function watch(opts: WatchOptions): Promise<number> {
   const { store, input, env, selfPid } = opts;
+  if (!isWatchInput(input)) return Promise.resolve(EXIT_QUIET);
 
-  /** Claim and hand over whatever is unread; true when something was delivered. */
+  /**
+   * Claim and hand over whatever is unread; true when something was delivered. The claim is
+   * committed once the whole text is written: a watcher killed before then (Claude Code drops
+   * the output of a watcher that did not exit 2) leaves its messages unread for the next one.
+   */
   const deliver = (code: string): boolean => {
-    const claimed = store.claim(code, MAX_PER_DELIVERY);
+    const claimed = store.beginClaim(code, MAX_PER_DELIVERY);
     if (claimed.length === 0) return false;
     let text = frameDelivery(claimed, code);
     if (store.hasUnread(code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
@@ -59,7 +82,9 @@ export function watch(opts: WatchOptions): Promise<number> {
     // waiting once (a Stop that our own delivery caused does not deliver again), then return.
     if (input.hook_event_name !== 'Stop' || input.stop_hook_active) return Promise.resolve(EXIT_QUIET);
     const session = findSession(store, env, selfPid);
-    return Promise.resolve(session && deliver(session.code) ? EXIT_WAKE : EXIT_QUIET);
+    if (!session || !deliver(session.code)) return Promise.resolve(EXIT_QUIET);
+    store.commitClaim(session.code); // the last step before exit 2
+    return Promise.resolve(EXIT_WAKE);
   }
 
   const claudePid = claudePidFromEnv(env) ?? findSession(store, env, selfPid)?.pid;
@@ -78,6 +103,8 @@ export function watch(opts: WatchOptions): Promise<number> {
       done = true;
       for (const c of cleanups.splice(0)) c();
       if (code) store.releaseWatcherLease(code, selfPid);
+      // The claim is committed last, just before exit 2: killed any earlier, it was not delivered.
+      if (code && exit === EXIT_WAKE) store.commitClaim(code);
       resolve(exit);
     };
     const onTimer = (ms: number, fn: () => void, repeat = false): void => {
@@ -107,6 +134,9 @@ export function watch(opts: WatchOptions): Promise<number> {
         if (deliver(sessionCode)) return finish(EXIT_WAKE);
       };
       cleanups.push(store.subscribe(sessionCode, check));
+      // A sender killed mid-delivery rings nobody: its message is finished by the next look at
+      // the inbox, so look now and then (cheap: a few empty folder listings).
+      onTimer(opts.recoveryIntervalMs ?? 15_000, check, true);
       // Subscribe first, then look: a message that landed before the bell was hung is not missed.
       check();
     };

@@ -14,8 +14,7 @@ export async function runHook(ctx: Context): Promise<number> {
   try {
     const input = readHookInput();
     const store = FsStore.open(home);
-    const outcome = handleHookEvent(store, input, ctx.env, ctx.pid);
-    if (outcome.stdout) writeAllSync(1, outcome.stdout);
+    handleHookEvent(store, input, ctx.env, ctx.pid, (stdout) => writeAllSync(1, stdout));
   } catch (err) {
     debugLog(home, 'hook', err);
   }

@@ -7,6 +7,9 @@ import type { InboxEntry, Message, Presence } from '../core/types.js';
  * Contract every backend keeps:
  * - a message becomes visible to a recipient whole or not at all;
  * - `claim` moves a message from unread to shown for exactly one caller, however many race;
+ * - a `beginClaim` whose process dies before `commitClaim` counts as not delivered;
+ * - a sender that dies mid-`deliver` leaves the history and the inboxes in agreement (both have
+ *   the message, or neither);
  * - presence records of dead sessions are never returned (and are pruned when read).
  */
 export interface IntercomStore {
@@ -31,6 +34,15 @@ export interface IntercomStore {
   deliver(message: Message, recipients: readonly string[]): void;
   /** Atomically take up to `limit` unread messages of `code`, oldest first (unread -> shown); each goes to one caller only. */
   claim(code: string, limit?: number): Message[];
+  /**
+   * The two-step claim of a hook or watcher, whose output reaches the model only if the process
+   * finishes: take up to `limit` unread messages into a claim owned by the calling process (each
+   * goes to one caller only), write them out, then `commitClaim`. A claim whose process dies before
+   * committing goes back to unread (delivered again later, never twice into one context).
+   */
+  beginClaim(code: string, limit?: number): Message[];
+  /** Mark everything the calling process claimed for `code` as shown (all or nothing). */
+  commitClaim(code: string): void;
   /** Unacknowledged messages of `code`, oldest first; at most `limit` of them (only those are read). */
   inbox(code: string, limit?: number): InboxEntry[];
   /** One unacknowledged message of `code` by id (read directly, whatever the inbox's size). */
