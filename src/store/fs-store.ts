@@ -209,7 +209,7 @@ export class FsStore implements IntercomStore {
   }
 
   private bellDir(kind: 's' | 'p', id: string | number): string {
-    return join(this.dir(['bells']), `${kind}-${id}`);
+    return storeDir(this.home, ['bells', `${kind}-${id}`]);
   }
 
   private ringAndClear(dir: string): void {
@@ -260,7 +260,7 @@ export class FsStore implements IntercomStore {
 
   sessions(): Presence[] {
     const out: Presence[] = [];
-    for (const name of listDir(this.p('sessions'))) {
+    for (const name of listDir(this.dir(['sessions']))) {
       if (!name.endsWith('.json')) continue;
       const rec = this.session(name.slice(0, -5));
       if (rec) out.push(rec);
@@ -286,13 +286,15 @@ export class FsStore implements IntercomStore {
     const name = `${message.id}.json`;
     const logDir = this.dir(['log'], true);
     const tmp = writeTempFile(this.tmpDir(), `${message.id}.${uniqueSuffix()}.msg`, data);
-    const staged: Array<[code: string, path: string]> = [];
+    const staged: Array<[code: string, path: string, newDir: string]> = [];
     try {
       for (const code of recipients) {
         try {
+          // Both folders are checked before the commit: a refused inbox fails the send whole.
+          const newDir = this.inboxDir(code, 'new');
           const path = join(this.inboxDir(code, 'incoming', true), `${message.id}.${selfOwner()}`);
           linkSync(tmp, path);
-          staged.push([code, path]);
+          staged.push([code, path, newDir]);
         } catch (err) {
           // The recipient's inbox vanished: it died after we checked. Its record is gone with it.
           if (errnoCode(err) !== 'ENOENT') throw err;
@@ -306,9 +308,9 @@ export class FsStore implements IntercomStore {
       quietly(() => unlinkSync(tmp));
     }
     const delivered: string[] = [];
-    for (const [code, path] of staged) {
+    for (const [code, path, newDir] of staged) {
       try {
-        renameSync(path, join(this.inboxDir(code, 'new'), name));
+        renameSync(path, join(newDir, name));
         delivered.push(code);
       } catch {
         // The session ended meanwhile (its inbox is gone), or its inbox was tampered with: a
@@ -498,12 +500,15 @@ export class FsStore implements IntercomStore {
       }
       const claims = this.inboxDir(code, 'claims');
       for (const name of listDir(claims)) {
+        // Only real folders: a link planted here is never listed through, nor emptied.
+        if (!lstatSync(join(claims, name), { throwIfNoEntry: false })?.isDirectory()) continue;
         if (name.endsWith('.shown')) {
           if (isOwner(name.slice(0, -6))) this.moveAll(join(claims, name), this.inboxDir(code, 'shown'));
         } else if (isOwner(name) && !ownerAlive(name)) back += this.moveAll(join(claims, name), newDir);
       }
-    } catch {
-      return back; // a refused (linked) or vanished inbox: nothing to recover here
+    } catch (err) {
+      // A vanished inbox has nothing to recover; a refused one (a planted link) is reported.
+      if (errnoCode(err) !== 'ENOENT') throw err;
     }
     if (back > 0) this.ringSession(code);
     return back;
@@ -545,17 +550,16 @@ export class FsStore implements IntercomStore {
    * in flight (shown: a live owner is putting them into the model's context right now).
    */
   private inboxDirs(code: string): Array<[string, 'unread' | 'shown']> {
-    try {
-      const dirs: Array<[string, 'unread' | 'shown']> = [
-        [this.inboxDir(code, 'new'), 'unread'],
-        [this.inboxDir(code, 'shown'), 'shown'],
-      ];
-      const claims = this.inboxDir(code, 'claims');
-      for (const name of listDir(claims)) dirs.push([join(claims, name), 'shown']);
-      return dirs;
-    } catch {
-      return []; // a refused inbox holds nothing we read
+    // A refused folder (a planted link) throws: the caller reports it rather than seeing nothing.
+    const dirs: Array<[string, 'unread' | 'shown']> = [
+      [this.inboxDir(code, 'new'), 'unread'],
+      [this.inboxDir(code, 'shown'), 'shown'],
+    ];
+    const claims = this.inboxDir(code, 'claims');
+    for (const name of listDir(claims)) {
+      if (lstatSync(join(claims, name), { throwIfNoEntry: false })?.isDirectory()) dirs.push([join(claims, name), 'shown']);
     }
+    return dirs;
   }
 
   private inboxNames(code: string): Array<[string, string, 'unread' | 'shown']> {
