@@ -80,6 +80,22 @@ export interface FsStoreOptions {
   historyMaxBytes?: number;
 }
 
+export interface StoreUsage {
+  /** Messages in the history, and their bytes. */
+  history: number;
+  historyBytes: number;
+  /** Messages some inbox has not acknowledged (unread, shown, or being shown). */
+  unacknowledged: number;
+  /** Deliveries and claims in progress (or left by a killed process, until the next look). */
+  inFlight: number;
+  /** Files in tmp/ (being written, or left by a killed writer). */
+  leftovers: number;
+  /** All message bytes on disk, each file counted once. */
+  bytes: number;
+  historyLimit: number;
+  historyMaxBytes: number;
+}
+
 export class FsStore implements IntercomStore {
   readonly location: string;
   private readonly historyLimit: number;
@@ -689,6 +705,42 @@ export class FsStore implements IntercomStore {
   }
 
   // ---- housekeeping --------------------------------------------------------------------------
+
+  /**
+   * What the store holds on disk, for `doctor`: message bytes counted once however many links a
+   * file has. Throws UnsafeStateError on a planted link, like every other operation.
+   */
+  usage(): StoreUsage {
+    const inodes = new Map<number, number>();
+    const count = (dir: string, only = isMessageFile): number => {
+      let n = 0;
+      for (const name of listDir(dir)) {
+        if (!only(name)) continue;
+        const st = lstatSync(join(dir, name), { throwIfNoEntry: false });
+        if (!st?.isFile()) continue;
+        inodes.set(st.ino, st.size);
+        n++;
+      }
+      return n;
+    };
+    const logDir = this.dir(['log']);
+    const history = count(logDir);
+    const historyBytes = [...inodes.values()].reduce((a, b) => a + b, 0);
+    let unacknowledged = 0;
+    let inFlight = 0;
+    for (const code of listDir(this.dir(['inbox']))) {
+      if (!CODE_RE.test(code)) continue;
+      // new/, shown/, then the claims in flight (see inboxDirs).
+      this.inboxDirs(code).forEach(([dir], i) => {
+        const n = count(dir);
+        unacknowledged += n;
+        if (i >= 2) inFlight += n;
+      });
+      inFlight += count(this.inboxDir(code, 'incoming'), () => true);
+    }
+    const leftovers = count(this.dir(['tmp']), () => true);
+    return { history, historyBytes, unacknowledged, inFlight, leftovers, bytes: [...inodes.values()].reduce((a, b) => a + b, 0), historyLimit: this.historyLimit, historyMaxBytes: this.historyMaxBytes };
+  }
 
   /** Remove what killed writers left in tmp/ (never visible to readers, but not to be kept). */
   collectTmp(maxAgeMs = TMP_MAX_AGE_MS): number {

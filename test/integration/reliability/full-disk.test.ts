@@ -103,6 +103,11 @@ describe.skipIf(why !== undefined)('a full disk (a real 64-256 KiB tmpfs)', () =
     const refused = await spawnCli(['send', w.code, TEXT('while full')], w.env).exited;
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/No space left/);
+    // doctor says so, and what to do.
+    const doctor = await spawnCli(['doctor', '--json', '--no-self-test'], w.env).exited;
+    const space = (JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; detail: string; fix?: string }> }).checks.find((c) => c.id === 'store-space');
+    expect(space).toMatchObject({ status: 'warning', detail: expect.stringMatching(new RegExp(`${stored} unacknowledged.*sends may fail for lack of space`)) });
+    expect(space?.fix).toMatch(/Free space on the disk that holds .*unacknowledged messages stay until their session acknowledges them \(ack_all\)/);
     // The session acknowledges everything: a send works again, with no hand work.
     expect(w.store.ackAll(w.code)).toBe(stored);
     const sent = await spawnCli(['send', w.code, TEXT('after ack')], w.env).exited;
