@@ -23,10 +23,18 @@ export interface HookOutcome {
 
 /**
  * One hook event: mark the session active and claim unread messages into the model's context.
- * Claiming is the store's atomic unread -> shown move, so the watcher and this hook can never both
- * deliver a message. (UserPromptSubmit is not installed any more; it is still understood.)
+ * Claiming is the store's atomic move out of unread, so the watcher and this hook can never both
+ * deliver a message. The claim is committed only once `write` has put all of our output out: a
+ * hook killed before that (a timeout, OOM) delivered nothing, and its messages go back to unread.
+ * (UserPromptSubmit is not installed any more; it is still understood.)
  */
-export async function handleHookEvent(store: IntercomStore, input: HookInput, env: NodeJS.ProcessEnv, selfPid: number): Promise<HookOutcome> {
+export async function handleHookEvent(
+  store: IntercomStore,
+  input: HookInput,
+  env: NodeJS.ProcessEnv,
+  selfPid: number,
+  write: (stdout: string) => void = () => undefined,
+): Promise<HookOutcome> {
   // Only Claude Code's own event names, as strings: not `constructor` or `__proto__` (inherited
   // from Object.prototype), nor an array that coerces to a known name.
   const event = typeof input.hook_event_name === 'string' ? input.hook_event_name : '';
@@ -36,7 +44,7 @@ export async function handleHookEvent(store: IntercomStore, input: HookInput, en
   if (!session) return { delivered: [] };
   await store.touch(session.code);
 
-  const claimed = await store.claim(session.code, MAX_PER_DELIVERY);
+  const claimed = await store.beginClaim(session.code, MAX_PER_DELIVERY);
   if (claimed.length === 0) return { delivered: [] };
   let text = frameDelivery(claimed, session.code);
   if (await store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
@@ -44,5 +52,7 @@ export async function handleHookEvent(store: IntercomStore, input: HookInput, en
     mode === 'json'
       ? JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: text } })
       : text;
+  write(`${stdout}\n`);
+  await store.commitClaim(session.code);
   return { stdout: `${stdout}\n`, delivered: claimed.map((m) => m.id) };
 }

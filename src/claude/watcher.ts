@@ -30,6 +30,8 @@ export interface WatchOptions {
   selfTimeoutMs?: number;
   /** The backstop check that the Claude Code process is alive. */
   livenessIntervalMs?: number;
+  /** How often to look at the inbox without a ring (recovers deliveries of killed senders). */
+  recoveryIntervalMs?: number;
   /** Resolves when the process is asked to stop (SIGTERM and friends). */
   stopSignal?: Promise<void>;
 }
@@ -42,12 +44,33 @@ export function isPrintMode(env: NodeJS.ProcessEnv): boolean {
   return (env.CLAUDE_CODE_ENTRYPOINT ?? '').startsWith('sdk') || env.CLAUDE_CODE_SESSION_ATTENDED === '0';
 }
 
+/** The events the watcher is installed for; any other input must never claim a message. */
+const WATCH_EVENTS = new Set(['Stop', 'SessionStart']);
+
+/**
+ * Only a well-formed Stop or SessionStart input from Claude Code starts a watcher: an object whose
+ * own `hook_event_name` is one of those strings. Empty input, `null`, an array, a name inherited
+ * from Object.prototype (`constructor`), a JSON without a name: someone else is running us, and a
+ * claim here would mark a session's messages shown that its model never sees.
+ */
+export function isWatchInput(input: unknown): input is HookInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
+  if (!Object.hasOwn(input, 'hook_event_name')) return false;
+  const event = (input as { hook_event_name: unknown }).hook_event_name;
+  return typeof event === 'string' && WATCH_EVENTS.has(event);
+}
+
 export async function watch(opts: WatchOptions): Promise<number> {
   const { store, input, env, selfPid } = opts;
+  if (!isWatchInput(input)) return EXIT_QUIET;
 
-  /** Claim and hand over whatever is unread; true when something was delivered. */
+  /**
+   * Claim and hand over whatever is unread; true when something was delivered. The claim is
+   * committed once the whole text is written: a watcher killed before then (Claude Code drops
+   * the output of a watcher that did not exit 2) leaves its messages unread for the next one.
+   */
   const deliver = async (code: string): Promise<boolean> => {
-    const claimed = await store.claim(code, MAX_PER_DELIVERY);
+    const claimed = await store.beginClaim(code, MAX_PER_DELIVERY);
     if (claimed.length === 0) return false;
     let text = frameDelivery(claimed, code);
     if (await store.hasUnread(code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
@@ -60,7 +83,9 @@ export async function watch(opts: WatchOptions): Promise<number> {
     // waiting once (a Stop that our own delivery caused does not deliver again), then return.
     if (input.hook_event_name !== 'Stop' || input.stop_hook_active) return EXIT_QUIET;
     const session = await findSession(store, env, selfPid);
-    return session && (await deliver(session.code)) ? EXIT_WAKE : EXIT_QUIET;
+    if (!session || !(await deliver(session.code))) return EXIT_QUIET;
+    await store.commitClaim(session.code); // the last step before exit 2
+    return EXIT_WAKE;
   }
 
   const claudePid = claudePidFromEnv(env) ?? (await findSession(store, env, selfPid))?.pid;
@@ -79,8 +104,14 @@ export async function watch(opts: WatchOptions): Promise<number> {
       done = true;
       for (const c of cleanups.splice(0)) c();
       if (!code) return resolve(exit);
-      // Resolve only once the lease is released: the process exits right after.
-      void Promise.resolve(store.releaseWatcherLease(code, selfPid))
+      const sessionCode = code;
+      // Resolve only once the lease is released and, for a wake, the claim committed: the
+      // process exits right after. The commit is the last step before exit 2: killed any
+      // earlier, nothing was delivered and the messages go back to unread.
+      void (async () => {
+        await store.releaseWatcherLease(sessionCode, selfPid);
+        if (exit === EXIT_WAKE) await store.commitClaim(sessionCode);
+      })()
         .catch(() => undefined)
         .finally(() => resolve(exit));
     };
@@ -117,6 +148,9 @@ export async function watch(opts: WatchOptions): Promise<number> {
       }, failed);
       if (done) return;
       cleanups.push(store.subscribe(sessionCode, check));
+      // A sender killed mid-delivery rings nobody: its message is finished by the next look at
+      // the inbox, so look now and then (cheap: a few empty folder listings).
+      onTimer(opts.recoveryIntervalMs ?? 15_000, check, true);
       // Subscribe first, then look: a message that landed before the bell was hung is not missed.
       check();
     };

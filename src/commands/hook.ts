@@ -13,8 +13,7 @@ export async function runHook(ctx: Context): Promise<number> {
   try {
     const input = readHookInput();
     const store = openStore(ctx);
-    const outcome = await handleHookEvent(store, input, ctx.env, ctx.pid);
-    if (outcome.stdout) writeAllSync(1, outcome.stdout);
+    await handleHookEvent(store, input, ctx.env, ctx.pid, (stdout) => writeAllSync(1, stdout));
   } catch (err) {
     debugLog(home, 'hook', err);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../core/context.js';
+import { escapeJsonControls, terminalText } from '../core/framing.js';
 import type { Message } from '../core/types.js';
 import { coalesce } from '../core/coalesce.js';
 import { openStore } from '../store/index.js';
@@ -10,12 +11,15 @@ const Args = z.object({
   json: z.boolean().default(false),
 });
 
-/** One message on one terminal line: control characters shown escaped, never interpreted. */
+/**
+ * One message on one terminal line: control characters (C0, C1, DEL) and direction overrides shown
+ * escaped, never interpreted; every field, since a history file is only as trusted as the store.
+ */
 export function formatLogLine(m: Message): string {
-  const time = new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19);
-  const thread = m.replyTo ? ` (re ${m.replyTo})` : '';
-  const text = JSON.stringify(m.text).slice(1, -1);
-  return `${time}  ${m.from} -> ${m.to}  ${m.id}${thread}  ${text}`;
+  const time = Number.isFinite(m.sentAt) ? new Date(m.sentAt).toISOString().replace('T', ' ').slice(0, 19) : '????-??-?? ??:??:??';
+  const thread = m.replyTo ? ` (re ${terminalText(String(m.replyTo))})` : '';
+  const field = (v: unknown): string => terminalText(String(v));
+  return `${time}  ${field(m.from)} -> ${field(m.to)}  ${field(m.id)}${thread}  ${field(m.text)}`;
 }
 
 /** `claude-intercom log [--follow] [--json]`: recent traffic; --follow streams it as it is sent. */
@@ -23,7 +27,7 @@ export async function run(ctx: Context, raw: unknown): Promise<number> {
   const args = Args.parse(raw);
   const store = openStore(ctx);
   const print = (m: Message): void => {
-    ctx.stdout.write(`${args.json ? JSON.stringify(m) : formatLogLine(m)}\n`);
+    ctx.stdout.write(`${args.json ? escapeJsonControls(JSON.stringify(m)) : formatLogLine(m)}\n`);
   };
   const recent = await store.history(args.limit);
   recent.forEach(print);

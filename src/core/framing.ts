@@ -11,15 +11,43 @@ export function escapeText(s: string): string {
 }
 
 /**
+ * Characters a terminal (or a reader) acts on instead of showing: C0 and C1 controls (U+009B alone
+ * is a CSI on many terminals), DEL, line and paragraph separators, and the bidi controls that
+ * reorder what follows them (U+061C, U+200E/U+200F, U+202A–U+202E, U+2066–U+2069).
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** The same without C0, for JSON text, in which JSON.stringify has already escaped C0. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS_ABOVE_C0 = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const spell = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** Every control and direction character spelled out as \uXXXX. */
+export function escapeControls(s: string): string {
+  return s.replace(CONTROLS, spell);
+}
+
+/**
+ * JSON text (from JSON.stringify) with the controls it leaves raw spelled out too: the same JSON
+ * value, safe to print on a terminal.
+ */
+export function escapeJsonControls(json: string): string {
+  return json.replace(CONTROLS_ABOVE_C0, spell);
+}
+
+/**
  * Names that come from the file system (a folder name may hold anything but '/' and NUL: tags,
  * quotes, newlines, terminal escapes, bidi overrides), for one line that a model or a terminal
  * reads: escaped like a message text, and control and direction characters spelled out as \uXXXX.
  */
 export function displayText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return escapeText(s).replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
-    `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return escapeControls(escapeText(s));
+}
+
+/** Any text on one terminal line, JSON-style (`\n`, `\"`, `\u009b`): shown, never interpreted. */
+export function terminalText(s: string): string {
+  return escapeJsonControls(JSON.stringify(s).slice(1, -1));
 }
 
 function attr(s: string): string {

@@ -16,6 +16,7 @@ import {
 } from './checks.js';
 import { loadConfigs } from './configs.js';
 import { checkSelfTest } from './self-test.js';
+import { checkStoreSpace } from './store-space.js';
 import type { CheckResult, DoctorDeps, DoctorEnv, Exec } from './types.js';
 
 export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
@@ -29,6 +30,7 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkToolsAllowed,
   checkPrototype,
   checkStorePermissions,
+  checkStoreSpace,
   checkSessions,
   checkSelfTest,
 ];

@@ -13,8 +13,10 @@ import type { InboxEntry, Message, Presence } from '../core/types.js';
  * The contract every backend keeps (proved by the suite in test/contract/, run against each backend):
  * - a message becomes visible to a recipient whole or not at all, and is never half-written;
  * - `claim` moves a message from unread to shown for exactly one caller, however many race;
- * - presence records of dead sessions are never returned (and are pruned when read);
- * - the history and the inboxes agree: a delivered message is in the history.
+ * - a `beginClaim` whose process dies before `commitClaim` counts as not delivered;
+ * - a sender that dies mid-`deliver` leaves the history and the inboxes in agreement (both have
+ *   the message, or neither);
+ * - presence records of dead sessions are never returned (and are pruned when read).
  *
  * The interface is the sum of small areas, one per kind of record, so that a new kind of record is a
  * new area (its own file, its own contract tests) rather than an edit across every backend's core.
@@ -47,6 +49,15 @@ export interface MessageStore {
   deliver(message: Message, recipients: readonly string[]): Awaitable<void>;
   /** Atomically take up to `limit` unread messages of `code`, oldest first (unread -> shown); each goes to one caller only. */
   claim(code: string, limit?: number): Awaitable<Message[]>;
+  /**
+   * The two-step claim of a hook or watcher, whose output reaches the model only if the process
+   * finishes: take up to `limit` unread messages into a claim owned by the calling process (each
+   * goes to one caller only), write them out, then `commitClaim`. A claim whose process dies before
+   * committing goes back to unread (delivered again later, never twice into one context).
+   */
+  beginClaim(code: string, limit?: number): Awaitable<Message[]>;
+  /** Mark everything the calling process claimed for `code` as shown (all or nothing). */
+  commitClaim(code: string): Awaitable<void>;
   /** Unacknowledged messages of `code`, oldest first; at most `limit` of them (only those are read). */
   inbox(code: string, limit?: number): Awaitable<InboxEntry[]>;
   /** One unacknowledged message of `code` by id (read directly, whatever the inbox's size). */

@@ -30,7 +30,8 @@ export function ring(dir: string): void {
     const path = join(dir, name);
     let fd: number;
     try {
-      fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+      // O_NOFOLLOW: a link planted in place of a FIFO must not get our byte written through it.
+      fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
     } catch (err) {
       // ENXIO: no reader any more, the listener is gone. Anything else: not ours to fix here.
       if (errnoCode(err) === 'ENXIO') quietly(() => unlinkSync(path));

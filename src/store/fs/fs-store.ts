@@ -1,26 +1,35 @@
 import {
   type Dir,
   type FSWatcher,
+  closeSync,
+  constants,
+  fstatSync,
   linkSync,
+  lstatSync,
+  lutimesSync,
+  openSync,
   opendirSync,
   readFileSync,
+  readSync,
   readdirSync,
   readlinkSync,
   renameSync,
   rmSync,
+  rmdirSync,
   statSync,
   symlinkSync,
   unlinkSync,
-  utimesSync,
   watch,
 } from 'node:fs';
 import { join } from 'node:path';
+import { StoreFullError } from '../../core/errors.js';
 import { randomBase36 } from '../../core/ids.js';
 import type { InboxEntry, Message, Presence } from '../../core/types.js';
 import { CODE_RE, MESSAGE_ID_RE } from '../../core/validate.js';
 import { isSameProcessAlive } from '../../os/proc.js';
 import { listen, removeBells, ring } from './doorbell.js';
-import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
+import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, isNoSpace, storeDir, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
+import { isOwner, ownerAlive, selfOwner } from './owner.js';
 import type { IntercomStore, WatcherLease } from '../store.js';
 
 /**
@@ -31,6 +40,9 @@ import type { IntercomStore, WatcherLease } from '../store.js';
  *   inbox/<code>/new/<id>.json  unread                \  hard links to one immutable message file;
  *   inbox/<code>/shown/<id>.json in the model's context } a rename between them is the atomic claim,
  *   log/<id>.json               bounded history        /  an unlink the acknowledgement
+ *   inbox/<code>/incoming/<id>.<owner>    a delivery in progress (staged, not yet visible)
+ *   inbox/<code>/claims/<owner>/<id>.json claimed, being written out by its owner (not yet shown)
+ *   inbox/<code>/claims/<owner>.shown/    a claim its owner committed: being moved to shown/
  *   inbox/<code>/watcher.json   the watcher lease
  *   bells/s-<code>/*.fifo       doorbells of whoever waits on a session (its watcher)
  *   bells/p-<pid>/*.fifo        doorbells of whoever waits for a Claude Code process to register
@@ -38,19 +50,56 @@ import type { IntercomStore, WatcherLease } from '../store.js';
  *
  * A message is written once to tmp/ and hard-linked into every inbox and the log: readers can only
  * ever see a complete file, a broadcast costs one write, and nothing is copied.
+ *
+ * Crashes: every two-step operation names its owner process (pid and start time, see owner.ts), and
+ * whoever finds the half-done step of a dead owner completes or undoes it ("recovery"):
+ * - deliver stages a link in each recipient's incoming/, then links the log (the commit point),
+ *   then renames each staged link into new/. A dead sender's staged links are rolled forward when
+ *   the log has the message, rolled back when it has not: the history and the inboxes agree.
+ * - beginClaim moves unread messages into claims/<owner>/; the owner writes them out, then
+ *   commitClaim renames that folder to <owner>.shown (one rename: all or nothing) and moves them to
+ *   shown/. A claim whose owner died before committing goes back to new/: a hook or watcher killed
+ *   before its output was complete delivered nothing (Claude Code drops a killed hook's output).
+ *
+ * No folder of the store is ever followed through a symbolic link (see storeDir).
  */
 
 const HISTORY_LIMIT = 2000;
+/** The history's bytes are bounded too: messages go up to 16 KiB each. */
+const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
 const TMP_MAX_AGE_MS = 60_000;
+/** When a write fails for lack of space: leftovers older than this are surely not being written. */
+const TMP_MAX_AGE_WHEN_FULL_MS = 10_000;
+/** ...and at least this much of the history (only messages nobody still holds) is dropped. */
+const MIN_ROOM_WHEN_FULL = 256 * 1024;
 
-interface FsStoreOptions {
+export interface FsStoreOptions {
   /** Keep at most this many messages in the history (`log`). */
   historyLimit?: number;
+  /** Keep at most this many bytes of messages in the history. */
+  historyMaxBytes?: number;
+}
+
+export interface StoreUsage {
+  /** Messages in the history, and their bytes. */
+  history: number;
+  historyBytes: number;
+  /** Messages some inbox has not acknowledged (unread, shown, or being shown). */
+  unacknowledged: number;
+  /** Deliveries and claims in progress (or left by a killed process, until the next look). */
+  inFlight: number;
+  /** Files in tmp/ (being written, or left by a killed writer). */
+  leftovers: number;
+  /** All message bytes on disk, each file counted once. */
+  bytes: number;
+  historyLimit: number;
+  historyMaxBytes: number;
 }
 
 export class FsStore implements IntercomStore {
   readonly location: string;
   private readonly historyLimit: number;
+  private readonly historyMaxBytes: number;
 
   constructor(
     readonly home: string,
@@ -58,6 +107,7 @@ export class FsStore implements IntercomStore {
   ) {
     this.location = home;
     this.historyLimit = options.historyLimit ?? HISTORY_LIMIT;
+    this.historyMaxBytes = options.historyMaxBytes ?? HISTORY_MAX_BYTES;
   }
 
   /** Open (creating if needed) and check a store; throws UnsafeStateError on unsafe permissions. */
@@ -79,29 +129,34 @@ export class FsStore implements IntercomStore {
   private p(...parts: string[]): string {
     return join(this.home, ...parts);
   }
-  private sessionFile(code: string): string {
-    return this.p('sessions', `${code}.json`);
+  /** A folder of the store, every component checked not to be a link (made when `create`). */
+  private dir(parts: readonly string[], create = false): string {
+    return storeDir(this.home, parts, create ? 0 : Infinity);
   }
-  private inboxDir(code: string, box: 'new' | 'shown'): string {
-    return this.p('inbox', code, box);
+  private sessionFile(code: string): string {
+    return join(this.dir(['sessions']), `${code}.json`);
+  }
+  /** One of a session's inbox folders; never re-creates the inbox of a session that was removed. */
+  private inboxDir(code: string, box: 'new' | 'shown' | 'incoming' | 'claims', create = false): string {
+    return storeDir(this.home, ['inbox', code, box], create ? 2 : Infinity);
   }
   private tmpDir(): string {
-    const dir = this.p('tmp');
-    ensureDir(dir);
-    return dir;
+    return this.dir(['tmp'], true);
   }
 
   // ---- presence ------------------------------------------------------------------------------
 
   register(input: Omit<Presence, 'code' | 'lastActiveAt'>, preferredCode?: string): Presence {
-    ensureDir(this.p('sessions'));
-    ensureDir(this.p('pids'));
+    this.dir(['sessions'], true);
+    this.dir(['pids'], true);
     this.collectTmp();
+    // What crashed processes left half done in any inbox is finished or undone now.
+    this.recoverAll();
     const existing = this.sessionByPid(input.pid);
     if (existing && existing.pidStart === input.pidStart) {
       // Same Claude Code process (e.g. its MCP server restarted): the session keeps its code.
       const record: Presence = { ...existing, ...input, code: existing.code, startedAt: existing.startedAt };
-      writeFileAtomic(this.sessionFile(record.code), serializePresence(record), this.tmpDir());
+      this.withRoom(() => writeFileAtomic(this.sessionFile(record.code), serializePresence(record), this.tmpDir()));
       this.ensureInbox(record.code);
       this.ringAndClear(this.bellDir('p', input.pid));
       return { ...record, lastActiveAt: Date.now() };
@@ -109,7 +164,7 @@ export class FsStore implements IntercomStore {
     for (let attempt = 0; attempt < 64; attempt++) {
       const code = attempt === 0 && preferredCode && CODE_RE.test(preferredCode) ? preferredCode : randomBase36(4);
       const record: Presence = { ...input, code, lastActiveAt: input.startedAt };
-      if (this.createExclusive(this.sessionFile(code), serializePresence(record))) {
+      if (this.withRoom(() => this.createExclusive(this.sessionFile(code), serializePresence(record)))) {
         this.ensureInbox(code);
         this.linkPid(input.pid, code);
         this.ringAndClear(this.bellDir('p', input.pid));
@@ -122,8 +177,7 @@ export class FsStore implements IntercomStore {
   }
 
   private ensureInbox(code: string): void {
-    ensureDir(this.inboxDir(code, 'new'));
-    ensureDir(this.inboxDir(code, 'shown'));
+    for (const box of ['new', 'shown', 'incoming', 'claims'] as const) storeDir(this.home, ['inbox', code, box], 0);
   }
 
   /** Create `path` with `data` only if it does not exist, never visible half-written. */
@@ -141,8 +195,9 @@ export class FsStore implements IntercomStore {
   }
 
   private linkPid(pid: number, code: string): void {
-    const link = this.p('pids', String(pid));
-    const tmp = this.p('pids', `.${uniqueSuffix()}`);
+    const dir = this.dir(['pids']);
+    const link = join(dir, String(pid));
+    const tmp = join(dir, `.${uniqueSuffix()}`);
     symlinkSync(code, tmp);
     renameSync(tmp, link);
   }
@@ -156,29 +211,34 @@ export class FsStore implements IntercomStore {
 
   private remove(record: Presence): void {
     quietly(() => unlinkSync(this.sessionFile(record.code)));
-    const link = this.p('pids', String(record.pid));
     try {
+      const link = join(this.dir(['pids']), String(record.pid));
       if (readlinkSync(link) === record.code) unlinkSync(link);
     } catch {
       /* already gone */
     }
-    rmSync(this.p('inbox', record.code), { recursive: true, force: true });
+    // The inbox itself may be removed whatever it is (rm removes a link, not its target); the
+    // folder above it must be ours.
+    rmSync(join(this.dir(['inbox']), record.code), { recursive: true, force: true });
     // Whoever waits on the session learns it is gone.
     this.ringAndClear(this.bellDir('s', record.code));
   }
 
   private bellDir(kind: 's' | 'p', id: string | number): string {
-    return this.p('bells', `${kind}-${id}`);
+    return storeDir(this.home, ['bells', `${kind}-${id}`]);
   }
 
   private ringAndClear(dir: string): void {
+    // A planted link instead of the bell folder is neither rung through nor emptied.
+    if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) return;
     ring(dir);
     removeBells(dir);
   }
 
   touch(code: string): void {
     const now = new Date();
-    quietly(() => utimesSync(this.sessionFile(code), now, now));
+    // lutimes: a link planted in place of the record gets its own time changed, not its target's.
+    quietly(() => lutimesSync(this.sessionFile(code), now, now));
   }
 
   private readPresence(code: string): Presence | undefined {
@@ -216,7 +276,7 @@ export class FsStore implements IntercomStore {
 
   sessions(): Presence[] {
     const out: Presence[] = [];
-    for (const name of listDir(this.p('sessions'))) {
+    for (const name of listDir(this.dir(['sessions']))) {
       if (!name.endsWith('.json')) continue;
       const rec = this.session(name.slice(0, -5));
       if (rec) out.push(rec);
@@ -228,40 +288,126 @@ export class FsStore implements IntercomStore {
   // ---- messages ------------------------------------------------------------------------------
 
   deliver(message: Message, recipients: readonly string[]): void {
+    const data = Buffer.from(JSON.stringify(message));
+    const delivered = this.withRoom(() => this.deliverOnce(message, data, recipients), 'the message was not sent');
+    // Ring only once every copy is in place: watchers woken early would take the CPU that the
+    // rest of a broadcast needs (on two cores, 50 of them did).
+    for (const code of delivered) this.ringSession(code);
+    // Keep the history bounded without paying for a directory listing on every send.
+    if (Math.random() < 0.02) this.trimHistory();
+  }
+
+  /** Stage, commit (the log link), publish; on a failure before the commit nothing is left. */
+  private deliverOnce(message: Message, data: Buffer, recipients: readonly string[]): string[] {
     const name = `${message.id}.json`;
-    const tmp = writeTempFile(this.tmpDir(), `${message.id}.${uniqueSuffix()}.msg`, Buffer.from(JSON.stringify(message)));
+    const logDir = this.dir(['log'], true);
+    const tmp = writeTempFile(this.tmpDir(), `${message.id}.${uniqueSuffix()}.msg`, data);
+    const staged: Array<[code: string, path: string, newDir: string]> = [];
     try {
-      ensureDir(this.p('log'));
-      const delivered: string[] = [];
       for (const code of recipients) {
-        const dir = this.inboxDir(code, 'new');
         try {
-          linkSync(tmp, join(dir, name));
-          delivered.push(code);
+          // Both folders are checked before the commit: a refused inbox fails the send whole.
+          const newDir = this.inboxDir(code, 'new');
+          const path = join(this.inboxDir(code, 'incoming', true), `${message.id}.${selfOwner()}`);
+          linkSync(tmp, path);
+          staged.push([code, path, newDir]);
         } catch (err) {
           // The recipient's inbox vanished: it died after we checked. Its record is gone with it.
           if (errnoCode(err) !== 'ENOENT') throw err;
         }
       }
-      linkSync(tmp, this.p('log', name));
-      // Ring only once every copy is in place: watchers woken early would take the CPU that the
-      // rest of a broadcast needs (on two cores, 50 of them did).
-      for (const code of delivered) ring(this.bellDir('s', code));
+      linkSync(tmp, join(logDir, name));
+    } catch (err) {
+      for (const [, path] of staged) quietly(() => unlinkSync(path));
+      throw err;
     } finally {
       quietly(() => unlinkSync(tmp));
     }
-    // Keep the history bounded without paying for a directory listing on every send.
-    if (Math.random() < 0.02) this.trimHistory();
+    const delivered: string[] = [];
+    for (const [code, path, newDir] of staged) {
+      try {
+        renameSync(path, join(newDir, name));
+        delivered.push(code);
+      } catch {
+        // The session ended meanwhile (its inbox is gone), or its inbox was tampered with: a
+        // staged entry that is left is finished by recovery once this process is gone.
+      }
+    }
+    return delivered;
   }
 
-  private trimHistory(): void {
-    const names = listDir(this.p('log')).filter((n) => n.endsWith('.json')).sort();
-    const excess = names.length - this.historyLimit;
-    for (let i = 0; i < excess; i++) quietly(() => unlinkSync(this.p('log', names[i]!)));
+  private ringSession(code: string): void {
+    try {
+      ring(this.bellDir('s', code));
+    } catch {
+      /* the bells folder is refused (a planted link): nobody is rung through it */
+    }
   }
 
+  /**
+   * Run `fn`; when it fails for lack of space, make room (what the store can drop without losing a
+   * message) and try once more. A second failure is reported with what to do.
+   */
+  private withRoom<T>(fn: () => T, consequence = 'nothing was changed'): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isNoSpace(err) && !(err instanceof StoreFullError)) throw err;
+      this.makeRoom();
+      try {
+        return fn();
+      } catch (again) {
+        if (again instanceof StoreFullError) throw new StoreFullError(again.path, again.wanted, again.written, again.reason, consequence);
+        if (isNoSpace(again)) throw new StoreFullError(this.home, 0, 0, again, consequence);
+        throw again;
+      }
+    }
+  }
+
+  /**
+   * Free space that holds nothing anyone still needs: leftovers of dead writers in tmp/, and the
+   * oldest history entries whose message no inbox holds any more (the log's link is its last one,
+   * so unlinking it frees the bytes; dropping one still in an inbox would free nothing).
+   */
+  makeRoom(minBytes = MIN_ROOM_WHEN_FULL): number {
+    quietly(() => this.collectTmp(TMP_MAX_AGE_WHEN_FULL_MS));
+    let freed = 0;
+    const logDir = this.dir(['log']);
+    for (const name of listDir(logDir).filter(isMessageFile).sort()) {
+      if (freed >= minBytes) break;
+      try {
+        const st = lstatSync(join(logDir, name));
+        if (st.nlink > 1) continue;
+        unlinkSync(join(logDir, name));
+        freed += st.size;
+      } catch {
+        /* raced */
+      }
+    }
+    return freed;
+  }
+
+  /** Keep the history within its count and its bytes, oldest out first. */
+  trimHistory(): number {
+    const logDir = this.dir(['log']);
+    const names = listDir(logDir).filter(isMessageFile).sort();
+    const sizes = names.map((n) => lstatSync(join(logDir, n), { throwIfNoEntry: false })?.size ?? 0);
+    let bytes = sizes.reduce((a, b) => a + b, 0);
+    let count = names.length;
+    let removed = 0;
+    for (let i = 0; i < names.length && (count > this.historyLimit || bytes > this.historyMaxBytes); i++) {
+      quietly(() => unlinkSync(join(logDir, names[i]!)));
+      count--;
+      bytes -= sizes[i]!;
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Claim and show at once: for a caller whose result is seen as soon as it returns (peek). */
   claim(code: string, limit = Infinity): Message[] {
     if (!CODE_RE.test(code)) return [];
+    this.recoverInbox(code);
     const from = this.inboxDir(code, 'new');
     const to = this.inboxDir(code, 'shown');
     const out: Message[] = [];
@@ -278,22 +424,135 @@ export class FsStore implements IntercomStore {
     return out;
   }
 
+  beginClaim(code: string, limit = Infinity): Message[] {
+    if (!CODE_RE.test(code)) return [];
+    this.recoverInbox(code);
+    const from = this.inboxDir(code, 'new');
+    const names = listDir(from).filter(isMessageFile).sort();
+    if (names.length === 0) return [];
+    let mine: string;
+    try {
+      mine = storeDir(this.home, ['inbox', code, 'claims', selfOwner()], 2);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return []; // the session ended meanwhile
+      throw err;
+    }
+    const out: Message[] = [];
+    for (const name of names) {
+      if (out.length >= limit) break;
+      try {
+        renameSync(join(from, name), join(mine, name));
+      } catch {
+        continue; // someone else claimed it first (or it was acknowledged)
+      }
+      const m = readMessage(join(mine, name));
+      if (m) out.push(m);
+    }
+    if (out.length === 0) quietly(() => rmdirSync(mine));
+    return out;
+  }
+
+  commitClaim(code: string): void {
+    if (!CODE_RE.test(code)) return;
+    const mine = join(this.inboxDir(code, 'claims'), selfOwner());
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // The commit: one rename, so a kill leaves all of the claim shown or none of it. It is the
+        // last step before the process exits; moving the files on to shown/ is left to the next
+        // look at the inbox (they count as shown where they are).
+        renameSync(mine, `${mine}.shown`);
+        return;
+      } catch (err) {
+        const code_ = errnoCode(err);
+        if (code_ === 'ENOENT') return; // nothing in flight
+        // An earlier commit of this same process not moved on yet: move it, then commit.
+        if ((code_ !== 'ENOTEMPTY' && code_ !== 'EEXIST') || attempt > 0) throw err;
+        this.moveAll(`${mine}.shown`, this.inboxDir(code, 'shown'));
+      }
+    }
+  }
+
+  /** Move every message file of `from` into `to`, then remove `from` (anyone may finish this). */
+  private moveAll(from: string, to: string): number {
+    let n = 0;
+    for (const name of listDir(from)) {
+      if (!isMessageFile(name)) continue;
+      try {
+        renameSync(join(from, name), join(to, name));
+        n++;
+      } catch {
+        /* moved by someone else meanwhile, or acknowledged */
+      }
+    }
+    quietly(() => rmdirSync(from));
+    return n;
+  }
+
+  /**
+   * Finish or undo what dead processes left half done in `code`'s inbox: staged deliveries (forward
+   * when the history has the message, back when it has not), claims never committed (back to
+   * unread: their output was never complete), committed claims (on to shown). Cheap when there is
+   * nothing: two listings of empty folders, on the hook's path.
+   */
+  recoverInbox(code: string): number {
+    let back = 0;
+    try {
+      const incoming = this.inboxDir(code, 'incoming');
+      const newDir = this.inboxDir(code, 'new');
+      for (const name of listDir(incoming)) {
+        const dot = name.indexOf('.');
+        const id = name.slice(0, dot);
+        const owner = name.slice(dot + 1);
+        if (dot !== 17 || !MESSAGE_ID_RE.test(id) || !isOwner(owner) || ownerAlive(owner)) continue;
+        const committed = lstatSync(this.p('log', `${id}.json`), { throwIfNoEntry: false }) !== undefined;
+        try {
+          if (committed) {
+            renameSync(join(incoming, name), join(newDir, `${id}.json`));
+            back++;
+          } else unlinkSync(join(incoming, name));
+        } catch {
+          /* another process recovered it first */
+        }
+      }
+      const claims = this.inboxDir(code, 'claims');
+      for (const name of listDir(claims)) {
+        // Only real folders: a link planted here is never listed through, nor emptied.
+        if (!lstatSync(join(claims, name), { throwIfNoEntry: false })?.isDirectory()) continue;
+        if (name.endsWith('.shown')) {
+          if (isOwner(name.slice(0, -6))) this.moveAll(join(claims, name), this.inboxDir(code, 'shown'));
+        } else if (isOwner(name) && !ownerAlive(name)) back += this.moveAll(join(claims, name), newDir);
+      }
+    } catch (err) {
+      // A vanished inbox has nothing to recover; a refused one (a planted link) is reported.
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+    if (back > 0) this.ringSession(code);
+    return back;
+  }
+
+  /** Recovery across every inbox (when a session registers). */
+  recoverAll(): number {
+    let n = 0;
+    for (const code of listDir(this.dir(['inbox']))) if (CODE_RE.test(code)) n += this.recoverInbox(code);
+    return n;
+  }
+
   inbox(code: string, limit = Infinity): InboxEntry[] {
     // Names first (a file name is its id, so they sort the same), then read only the page.
     const out: InboxEntry[] = [];
-    for (const [name, state] of this.inboxNames(code)) {
+    for (const [name, dir, state] of this.inboxNames(code)) {
       if (out.length >= limit) break;
-      const m = readMessage(join(this.inboxDir(code, state), name));
-      if (m) out.push({ ...m, state: state === 'new' ? 'unread' : 'shown' });
+      const m = readMessage(join(dir, name));
+      if (m) out.push({ ...m, state });
     }
     return out;
   }
 
   inboxEntry(code: string, id: string): InboxEntry | undefined {
     if (!CODE_RE.test(code) || !MESSAGE_ID_RE.test(id)) return undefined;
-    for (const state of ['new', 'shown'] as const) {
-      const m = readMessage(join(this.inboxDir(code, state), `${id}.json`));
-      if (m) return { ...m, state: state === 'new' ? 'unread' : 'shown' };
+    for (const [dir, state] of this.inboxDirs(code)) {
+      const m = readMessage(join(dir, `${id}.json`));
+      if (m) return { ...m, state };
     }
     return undefined;
   }
@@ -302,11 +561,29 @@ export class FsStore implements IntercomStore {
     return this.inboxNames(code).length;
   }
 
-  private inboxNames(code: string): Array<[string, 'new' | 'shown']> {
+  /**
+   * Every folder that holds `code`'s unacknowledged messages: new/ (unread), shown/, and the claims
+   * in flight (shown: a live owner is putting them into the model's context right now).
+   */
+  private inboxDirs(code: string): Array<[string, 'unread' | 'shown']> {
+    // A refused folder (a planted link) throws: the caller reports it rather than seeing nothing.
+    const dirs: Array<[string, 'unread' | 'shown']> = [
+      [this.inboxDir(code, 'new'), 'unread'],
+      [this.inboxDir(code, 'shown'), 'shown'],
+    ];
+    const claims = this.inboxDir(code, 'claims');
+    for (const name of listDir(claims)) {
+      if (lstatSync(join(claims, name), { throwIfNoEntry: false })?.isDirectory()) dirs.push([join(claims, name), 'shown']);
+    }
+    return dirs;
+  }
+
+  private inboxNames(code: string): Array<[string, string, 'unread' | 'shown']> {
     if (!CODE_RE.test(code)) return [];
-    const names: Array<[string, 'new' | 'shown']> = [];
-    for (const state of ['new', 'shown'] as const) {
-      for (const name of listDir(this.inboxDir(code, state))) if (isMessageFile(name)) names.push([name, state]);
+    this.recoverInbox(code);
+    const names: Array<[string, string, 'unread' | 'shown']> = [];
+    for (const [dir, state] of this.inboxDirs(code)) {
+      for (const name of listDir(dir)) if (isMessageFile(name)) names.push([name, dir, state]);
     }
     return names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
@@ -331,9 +608,9 @@ export class FsStore implements IntercomStore {
   ack(code: string, id: string): boolean {
     if (!CODE_RE.test(code) || !MESSAGE_ID_RE.test(id)) return false;
     let removed = false;
-    for (const box of ['new', 'shown'] as const) {
+    for (const [dir] of this.inboxDirs(code)) {
       try {
-        unlinkSync(join(this.inboxDir(code, box), `${id}.json`));
+        unlinkSync(join(dir, `${id}.json`));
         removed = true;
       } catch {
         /* not in this box */
@@ -345,8 +622,7 @@ export class FsStore implements IntercomStore {
   ackAll(code: string): number {
     if (!CODE_RE.test(code)) return 0;
     let n = 0;
-    for (const box of ['new', 'shown'] as const) {
-      const dir = this.inboxDir(code, box);
+    for (const [dir] of this.inboxDirs(code)) {
       for (const name of listDir(dir).filter(isMessageFile)) {
         try {
           unlinkSync(join(dir, name));
@@ -360,31 +636,31 @@ export class FsStore implements IntercomStore {
   }
 
   history(limit: number): Message[] {
-    const names = listDir(this.p('log')).filter(isMessageFile).sort();
+    const logDir = this.dir(['log']);
+    const names = listDir(logDir).filter(isMessageFile).sort();
     const out: Message[] = [];
     for (const name of names.slice(Math.max(0, names.length - limit))) {
-      const m = readMessage(this.p('log', name));
+      const m = readMessage(join(logDir, name));
       if (m) out.push(m);
     }
     return out;
   }
 
   message(id: string): Message | undefined {
-    return MESSAGE_ID_RE.test(id) ? readMessage(this.p('log', `${id}.json`)) : undefined;
+    return MESSAGE_ID_RE.test(id) ? readMessage(join(this.dir(['log']), `${id}.json`)) : undefined;
   }
 
   // ---- waiting -------------------------------------------------------------------------------
 
   watchHistory(onChange: () => void): () => void {
-    ensureDir(this.p('log'));
-    return watchDir(this.p('log'), onChange);
+    return watchDir(this.dir(['log'], true), onChange);
   }
 
   subscribe(code: string, onChange: () => void): () => void {
     if (!CODE_RE.test(code)) throw new Error(`internal: bad code ${code}`);
-    ensureDir(this.p('bells'));
+    this.dir(['bells'], true);
     try {
-      return listen(this.bellDir('s', code), onChange);
+      return listen(storeDir(this.home, ['bells', `s-${code}`], 1), onChange);
     } catch {
       // No FIFOs here (no mkfifo, or a file system without them): inotify still works, it only
       // makes the watcher's exit, and so the wake, slower.
@@ -395,20 +671,19 @@ export class FsStore implements IntercomStore {
 
   subscribeRegistration(pid: number, onChange: () => void): () => void {
     if (!Number.isInteger(pid) || pid <= 0) throw new Error(`internal: bad pid ${pid}`);
-    ensureDir(this.p('bells'));
-    return listen(this.bellDir('p', pid), onChange);
+    return listen(storeDir(this.home, ['bells', `p-${pid}`], 0), onChange);
   }
 
   // ---- the watcher lease ---------------------------------------------------------------------
 
   private leaseFile(code: string): string {
-    return this.p('inbox', code, 'watcher.json');
+    return join(this.dir(['inbox', code]), 'watcher.json');
   }
 
   takeWatcherLease(code: string, lease: WatcherLease): void {
-    writeFileAtomic(this.leaseFile(code), JSON.stringify(lease));
+    this.withRoom(() => writeFileAtomic(this.leaseFile(code), JSON.stringify(lease)));
     // The previous holder wakes, sees the lease is not its own any more, and leaves.
-    ring(this.bellDir('s', code));
+    this.ringSession(code);
   }
 
   watcherLease(code: string): WatcherLease | undefined {
@@ -426,19 +701,55 @@ export class FsStore implements IntercomStore {
     } catch {
       return; // nobody held it: nobody to tell
     }
-    ring(this.bellDir('s', code));
+    this.ringSession(code);
   }
 
   // ---- housekeeping --------------------------------------------------------------------------
 
+  /**
+   * What the store holds on disk, for `doctor`: message bytes counted once however many links a
+   * file has. Throws UnsafeStateError on a planted link, like every other operation.
+   */
+  usage(): StoreUsage {
+    const inodes = new Map<number, number>();
+    const count = (dir: string, only = isMessageFile): number => {
+      let n = 0;
+      for (const name of listDir(dir)) {
+        if (!only(name)) continue;
+        const st = lstatSync(join(dir, name), { throwIfNoEntry: false });
+        if (!st?.isFile()) continue;
+        inodes.set(st.ino, st.size);
+        n++;
+      }
+      return n;
+    };
+    const logDir = this.dir(['log']);
+    const history = count(logDir);
+    const historyBytes = [...inodes.values()].reduce((a, b) => a + b, 0);
+    let unacknowledged = 0;
+    let inFlight = 0;
+    for (const code of listDir(this.dir(['inbox']))) {
+      if (!CODE_RE.test(code)) continue;
+      // new/, shown/, then the claims in flight (see inboxDirs).
+      this.inboxDirs(code).forEach(([dir], i) => {
+        const n = count(dir);
+        unacknowledged += n;
+        if (i >= 2) inFlight += n;
+      });
+      inFlight += count(this.inboxDir(code, 'incoming'), () => true);
+    }
+    const leftovers = count(this.dir(['tmp']), () => true);
+    return { history, historyBytes, unacknowledged, inFlight, leftovers, bytes: [...inodes.values()].reduce((a, b) => a + b, 0), historyLimit: this.historyLimit, historyMaxBytes: this.historyMaxBytes };
+  }
+
   /** Remove what killed writers left in tmp/ (never visible to readers, but not to be kept). */
   collectTmp(maxAgeMs = TMP_MAX_AGE_MS): number {
     let n = 0;
-    const dir = this.p('tmp');
+    const dir = this.dir(['tmp']);
     const cutoff = Date.now() - maxAgeMs;
     for (const name of listDir(dir)) {
       try {
-        if (statSync(join(dir, name)).mtimeMs < cutoff) {
+        if (lstatSync(join(dir, name)).mtimeMs < cutoff) {
           unlinkSync(join(dir, name));
           n++;
         }
@@ -459,11 +770,28 @@ function isMessageFile(name: string): boolean {
   return name.length === 22 && name.endsWith('.json') && MESSAGE_ID_RE.test(name.slice(0, 17));
 }
 
+/** A message file, never read through a link planted in its place. */
 function readMessage(path: string): Message | undefined {
+  let fd: number;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Message;
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(size);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, buf, off, size - off, off);
+      if (n <= 0) break;
+      off += n;
+    }
+    return JSON.parse(buf.subarray(0, off).toString('utf8')) as Message;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
