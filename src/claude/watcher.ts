@@ -1,4 +1,5 @@
 import { frameDelivery } from '../core/framing.js';
+import { toolPrefix } from './tool-names.js';
 import type { IntercomStore } from '../store/store.js';
 import { MAX_PER_DELIVERY } from './hook-handler.js';
 import type { HookInput } from './hook-io.js';
@@ -48,8 +49,10 @@ export function watch(opts: WatchOptions): Promise<number> {
   const deliver = (code: string): boolean => {
     const claimed = store.claim(code, MAX_PER_DELIVERY);
     if (claimed.length === 0) return false;
-    let text = frameDelivery(claimed, code);
-    if (store.hasUnread(code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
+    // A wake starts a turn: the session is active now (else `who` says "active 37s ago" after it).
+    store.touch(code);
+    let text = frameDelivery(claimed, code, toolPrefix(env));
+    if (store.hasUnread(code)) text += `\nMore messages are waiting: call ${toolPrefix(env)}peek.`;
     opts.writeStderr(`${text}\n`);
     return true;
   };

@@ -1,7 +1,7 @@
 /** `claude-intercom install`: flags -> zod -> plan -> (wizard) -> apply. */
 import { z } from 'zod';
 import type { Context } from '../core/context.js';
-import { parseFlags, preparePlan, showPlanOnly, terminalIO } from '../cli/plan-command.js';
+import { parseFlags, preparePlan, refuseJsonWithoutYes, showPlanOnly, terminalIO } from '../cli/plan-command.js';
 import { executeInstall, planHasWork, prepareInstall, type InstallDeps } from '../install/installer.js';
 import { ALL_PARTS, type Part } from '../install/paths.js';
 import { renderPlan, renderResult, resultJson } from '../install/render.js';
@@ -46,6 +46,7 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
 
   const plan = await preparePlan(ctx, args.json, () => prepareInstall(ctx, { scope, parts }, deps));
   if ('exitCode' in plan) return plan.exitCode;
+  if (args.json && !args.yes && !args.dryRun) return refuseJsonWithoutYes(ctx, plan);
   if (!planHasWork(plan) || args.dryRun) {
     showPlanOnly(ctx, plan, { json: args.json, dryRun: args.dryRun, ...(io ? { io } : {}) });
     return 0;

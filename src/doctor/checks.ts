@@ -10,7 +10,8 @@ import { allConfigFiles, commandKind, findInstalls, shellWords, type ScopeInstal
 import { failure, ok, warning, type CheckResult, type DoctorEnv } from './types.js';
 
 /** Node.js 20.12 is what the package's `engines` asks for (stable `process.loadEnvFile`, fs APIs). */
-export const MIN_NODE_VERSION = '20.12.0';
+export { MIN_NODE_VERSION } from '../cli/node-version.js';
+import { MIN_NODE_VERSION } from '../cli/node-version.js';
 /**
  * The oldest Claude Code that has what intercom relies on: `asyncRewake` on Stop/SessionStart
  * hooks (wakes an idle session) and `additionalContext` from PostToolUse hooks (busy delivery).
@@ -65,7 +66,8 @@ export async function checkConfigSyntax(env: DoctorEnv): Promise<CheckResult> {
   const title = 'Config files Claude Code reads';
   const bad = allConfigFiles(env).filter((f) => f.issue);
   const present = allConfigFiles(env).filter((f) => f.text !== null);
-  if (bad.length === 0) return ok('config-syntax', title, `${present.length} present, all strict JSON: ${present.map((f) => t(env, f.path)).join(', ') || 'none'}`);
+  if (bad.length === 0 && present.length === 0) return ok('config-syntax', title, 'None of them exists yet (Claude Code and install create them).');
+  if (bad.length === 0) return ok('config-syntax', title, `${present.length} present, all strict JSON: ${present.map((f) => t(env, f.path)).join(', ')}`);
   return failure('config-syntax', title, bad.map((f) => f.issue!.message).join('\n'), bad.map((f) => f.issue!.hint ?? '').join('\n'));
 }
 
@@ -238,6 +240,8 @@ export async function checkMcpShadowing(env: DoctorEnv): Promise<CheckResult> {
   const detail = [...fails, ...warns].join('\n');
   if (fails.length) return failure('mcp-shadowing', title, detail, fixes.join('\n'));
   if (warns.length) return warning('mcp-shadowing', title, detail, fixes.join('\n'));
+  const entries = findInstalls(env).filter((s) => s.mcp).length;
+  if (entries === 0) return ok('mcp-shadowing', title, 'No intercom MCP server entry to check.');
   return ok('mcp-shadowing', title, 'One entry, not disabled anywhere Claude Code looks.');
 }
 
