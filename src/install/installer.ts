@@ -2,9 +2,11 @@
  * Install and uninstall as plan-then-apply: `prepare*` reads every file and computes the whole
  * plan (refusing before anything is written), `execute*` writes it and records what it did.
  */
-import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import type { Context } from '../core/context.js';
+import { resolveProject } from '../core/project.js';
 import { IntercomError } from '../core/errors.js';
 import { applyChanges, removeEmptyDirs, type AppliedChange, type ApplySeams } from './apply.js';
 import { applyAppCopy, findPackageRoot, planAppCopy, type AppCopyPlan } from './copy-app.js';
@@ -13,7 +15,7 @@ import { JsonDoc } from './jsonc-edit.js';
 import { knownAppPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
 import { ALL_PARTS, resolveLocations, type Locations, type Part, type Scope } from './paths.js';
 import { hasWork, planChanges, readFileState, type FileChange, type FileState, type FileTransform, type TransformResult } from './plan.js';
-import { JSON_TARGETS, Recognizer, type CommandSpec, type CreatedKeys } from './targets.js';
+import { JSON_TARGETS, Recognizer, type CommandSpec, type CreatedKeys, type JsonTarget } from './targets.js';
 
 /** What can be injected (tests); everything else comes from the Context. */
 export interface InstallDeps {
@@ -45,6 +47,8 @@ export interface ExecuteResult {
   backupDir?: string;
   removedDirs: string[];
   manifestPath: string;
+  /** Uninstall: what is still in the intercom home (the store, backups, logs), by name. */
+  leftInHome?: string[];
   error?: IntercomError;
 }
 
@@ -97,6 +101,12 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
 
   const transforms: FileTransform[] = [];
   for (const [path, targets] of filesOf(loc, choice.scope, choice.parts)) {
+    // A file we no longer write (an older install's entries in the project's committed files):
+    // our entries go, exactly as uninstall takes them out.
+    if (targets.every((t) => t.removeOnly)) {
+      transforms.push(undoTransform(loc, path, targets, record?.files[path], rec));
+      continue;
+    }
     transforms.push({
       path,
       kind: 'json',
@@ -106,7 +116,7 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
         const doc = new JsonDoc(path, current ?? '');
         const out: TransformResult = { after: null, summary: [], warnings: [], created: [] };
         for (const t of targets) {
-          const e = t.install(doc, run!, rec);
+          const e = t.removeOnly ? { ...t.uninstall(doc, rec, record?.files[path]?.createdKeys, loc), created: [] } : t.install(doc, run!, rec, loc);
           out.summary.push(...e.summary);
           out.warnings.push(...e.warnings);
           out.created.push(...e.created);
@@ -147,10 +157,7 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
   if (problems.length) throw new PlanRefusedError(problems);
   const plan = planChanges(transforms, states);
   if (plan.problems.length) throw new PlanRefusedError(plan.problems);
-  const notes: string[] = [];
-  if (choice.scope === 'project' && choice.parts.includes('mcp')) {
-    notes.push('The project .mcp.json server is approved in .claude/settings.json (enabledMcpjsonServers), so Claude Code will not ask and default to disabling it.');
-  }
+  const notes: string[] = projectScopeNotes(loc);
   return { command: 'install', loc, parts: choice.parts, ...(app ? { app } : {}), ...(run ? { run } : {}), changes: plan.changes, manifest, notes, appDirsToRemove: [], ...(templateSha256 ? { templateSha256 } : {}) };
 }
 
@@ -224,6 +231,58 @@ export async function executeInstall(ctx: Context, plan: PreparedPlan, deps: Ins
 
 // ---- uninstall -----------------------------------------------------------------------------------
 
+/**
+ * Take our entries out of one JSON file. When nothing but us changed it since install, give back
+ * the exact bytes from before (or delete the file install created).
+ */
+function undoTransform(loc: Locations, path: string, targets: readonly JsonTarget[], fr: FileRecord | undefined, rec: Recognizer): FileTransform {
+  const original = readOriginal(fr);
+  return {
+    path,
+    kind: 'json',
+    parts: [...new Set(targets.map((t) => t.part))],
+    newFileMode: newFileMode(loc, path),
+    compute(current): TransformResult {
+      const out: TransformResult = { after: current, summary: [], warnings: [], created: [] };
+      if (current === null) return out;
+      const doc = new JsonDoc(path, current);
+      const created: CreatedKeys | undefined = fr?.createdKeys;
+      for (const t of targets) {
+        const e = t.uninstall(doc, rec, created, loc);
+        out.summary.push(...e.summary);
+        out.warnings.push(...e.warnings);
+      }
+      if (out.summary.length === 0) return out;
+      out.after = doc.text();
+      if (fr && fr.afterSha256 !== null && sha256(current) === fr.afterSha256) {
+        // Nothing but us changed it since install: give back the exact bytes from before.
+        if (fr.created) {
+          out.after = null;
+          out.summary.push('delete the file (install created it)');
+        } else if (original !== undefined) {
+          out.after = original;
+          out.summary.push('restore the exact bytes from before install');
+        }
+      } else if (fr?.created && doc.isEmptyObject()) {
+        out.after = null;
+        out.summary.push('delete the file (install created it; it is empty now)');
+      }
+      return out;
+    },
+  };
+}
+
+/** What a project-scope install should tell people: where things go, and git-ignoring the local file. */
+function projectScopeNotes(loc: Locations): string[] {
+  if (loc.scope !== 'project' || !loc.projectDir) return [];
+  const notes = [
+    `Project scope keeps per-user paths out of the files you commit: the MCP server goes in your ${loc.claudeJson} (local scope for ${loc.projectDir}), the hooks and the tool permission in .claude/settings.local.json. Teammates without intercom see none of it.`,
+  ];
+  const ignored = spawnSync('git', ['check-ignore', '-q', loc.settingsFile], { cwd: loc.projectDir, stdio: 'ignore' });
+  if (ignored.status === 1) notes.push(`${loc.settingsFile} is not git-ignored: add \`.claude/settings.local.json\` to .gitignore so it is never committed.`);
+  return notes;
+}
+
 function readOriginal(fr: FileRecord | undefined): string | undefined {
   if (!fr?.originalBackup || !fr.originalSha256) return undefined;
   try {
@@ -242,43 +301,7 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
   const parts: Part[] = [...ALL_PARTS];
 
   const transforms: FileTransform[] = [];
-  for (const [path, targets] of filesOf(loc, choice.scope, parts)) {
-    const fr = record?.files[path];
-    const original = readOriginal(fr);
-    transforms.push({
-      path,
-      kind: 'json',
-      parts: [...new Set(targets.map((t) => t.part))],
-      newFileMode: newFileMode(loc, path),
-      compute(current): TransformResult {
-        const out: TransformResult = { after: current, summary: [], warnings: [], created: [] };
-        if (current === null) return out;
-        const doc = new JsonDoc(path, current);
-        const created: CreatedKeys | undefined = fr?.createdKeys;
-        for (const t of targets) {
-          const e = t.uninstall(doc, rec, created);
-          out.summary.push(...e.summary);
-          out.warnings.push(...e.warnings);
-        }
-        if (out.summary.length === 0) return out;
-        out.after = doc.text();
-        if (fr && fr.afterSha256 !== null && sha256(current) === fr.afterSha256) {
-          // Nothing but us changed it since install: give back the exact bytes from before.
-          if (fr.created) {
-            out.after = null;
-            out.summary.push('delete the file (install created it)');
-          } else if (original !== undefined) {
-            out.after = original;
-            out.summary.push('restore the exact bytes from before install');
-          }
-        } else if (fr?.created && doc.isEmptyObject()) {
-          out.after = null;
-          out.summary.push('delete the file (install created it; it is empty now)');
-        }
-        return out;
-      },
-    });
-  }
+  for (const [path, targets] of filesOf(loc, choice.scope, parts)) transforms.push(undoTransform(loc, path, targets, record?.files[path], rec));
 
   // The skill: ours if it is the template we installed (or the current one); kept if edited.
   const root = (() => {
@@ -317,7 +340,34 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
   }
   const notes: string[] = [];
   if (!record) notes.push('No install record for this scope: entries are recognised by their claude-intercom command.');
-  return { command: 'uninstall', loc, parts, changes: plan.changes, manifest, notes, appDirsToRemove };
+  const prepared: PreparedPlan = { command: 'uninstall', loc, parts, changes: plan.changes, manifest, notes, appDirsToRemove };
+  // Nothing here: say where the install record knows of one, and the command that removes it.
+  if (!planHasWork(prepared)) notes.push(...otherInstalls(manifest, loc, resolveProject(ctx.cwd).root).map((r) => `Installed in ${r.where}: ${r.command}`));
+  return prepared;
+}
+
+/** The installs the record knows of besides `loc`'s, each with the command that removes it. */
+export function otherInstalls(manifest: Manifest, loc: Locations, currentProject: string): Array<{ where: string; command: string }> {
+  return Object.entries(manifest.installs)
+    .filter(([key]) => key !== loc.key)
+    .map(([, r]) => {
+      if (r.scope === 'user') return { where: `the user scope (${r.configDir})`, command: 'claude-intercom uninstall --scope user' };
+      const dir = r.projectDir ?? '?';
+      const here = dir === currentProject;
+      return {
+        where: `the project scope of ${dir}`,
+        command: `${here ? '' : `cd ${JSON.stringify(dir)} && `}claude-intercom uninstall --scope project`,
+      };
+    });
+}
+
+/** What stays in the intercom home after an uninstall (messages, backups, logs), for people. */
+function leftBehind(home: string): string[] {
+  try {
+    return readdirSync(home).filter((n) => !n.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
 }
 
 export async function executeUninstall(ctx: Context, plan: PreparedPlan, deps: InstallDeps = {}): Promise<ExecuteResult> {
@@ -352,6 +402,7 @@ export async function executeUninstall(ctx: Context, plan: PreparedPlan, deps: I
     ...(outcome.applied.some((a) => a.backup) ? { backupDir } : {}),
     removedDirs,
     manifestPath: manifestPath(loc.intercomHome),
+    leftInHome: leftBehind(loc.intercomHome),
     ...(outcome.error ? { error: outcome.error as IntercomError } : {}),
   };
 }

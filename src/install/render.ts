@@ -22,10 +22,10 @@ export function renderPlan(plan: PreparedPlan, homeDir: string): string {
     for (const w of c.warnings) lines.push(`  ! ${w}`);
     if (c.action !== 'skip') lines.push(indent(changeDiff(c)));
   }
-  for (const n of plan.notes) lines.push(`Note: ${n}`);
   if (!planHasWork(plan)) {
-    lines.push(plan.command === 'install' ? 'Nothing to do: everything is already installed and up to date.' : 'Nothing to remove: no intercom entries found in this scope.');
+    lines.push(plan.command === 'install' ? 'Nothing to do: everything is already installed and up to date.' : `Nothing to remove: no intercom entries found in ${where}.`);
   }
+  for (const n of plan.notes) lines.push(`Note: ${n}`);
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }
 
@@ -57,8 +57,32 @@ export function renderResult(result: ExecuteResult, homeDir: string): string {
     lines.push('Done. Start (or restart) Claude Code sessions to load intercom; `claude-intercom doctor` checks the set-up.');
   } else {
     lines.push('Done. Restart running Claude Code sessions so they drop intercom.');
+    const left = result.leftInHome ?? [];
+    if (left.length > 0) {
+      const home = t(result.plan.loc.intercomHome);
+      lines.push(
+        left.includes('install-manifest.json')
+          ? `Left in ${home}: ${left.join(', ')} (${describeLeft(left)}); your other installs still use it.`
+          : `Left in ${home}: ${left.join(', ')} (${describeLeft(left)}). To delete it too: rm -rf ${home}`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
+}
+
+function describeLeft(names: readonly string[]): string {
+  const known: Record<string, string> = {
+    sessions: 'sessions',
+    inbox: 'messages',
+    log: 'the message log',
+    tmp: 'messages being written',
+    backups: 'copies of your config files from before each change',
+    app: 'the program other installs run',
+    'debug.log': 'hook errors',
+    'install-manifest.json': 'the record of the other installs',
+  };
+  const said = names.map((n) => known[n]).filter((x): x is string => !!x);
+  return [...new Set(said)].join('; ') || 'intercom data';
 }
 
 export function planJson(plan: PreparedPlan): Record<string, unknown> {
@@ -85,6 +109,7 @@ export function resultJson(result: ExecuteResult, dryRun: boolean): Record<strin
     ...(result.backupDir ? { backupDir: result.backupDir } : {}),
     removedDirs: result.removedDirs,
     manifest: result.manifestPath,
+    ...(result.leftInHome ? { leftInHome: result.leftInHome } : {}),
     ...(result.error ? { error: describeError(result.error) } : {}),
   };
 }

@@ -57,16 +57,17 @@ describe('install wizard', () => {
     input.write(KEY.enter);
     await output.waitFor('Write these changes?', 0);
     // The plan is on screen before the question, and nothing is written yet.
-    expect(output.text).toContain(`+++ b${join(w.project, '.mcp.json')}`);
-    expect(output.text).toContain('enabledMcpjsonServers');
-    expect(existsSync(join(w.project, '.mcp.json'))).toBe(false);
+    expect(output.text).toContain(`+++ b${join(w.home, '.claude.json')}`);
+    expect(output.text).toContain(`projects[${JSON.stringify(w.project)}].mcpServers.intercom`);
+    expect(existsSync(join(w.home, '.claude.json'))).toBe(false);
     input.write(KEY.enter);
 
     expect(await done).toBe(0);
-    expect(read(join(w.project, '.mcp.json'))).toContain('"intercom"');
-    expect(read(join(w.project, '.claude', 'settings.json'))).toContain('"asyncRewake": true');
+    expect(read(join(w.home, '.claude.json'))).toContain('"intercom"');
+    expect(read(join(w.project, '.claude', 'settings.local.json'))).toContain('"asyncRewake": true');
     expect(existsSync(join(w.project, '.claude', 'skills'))).toBe(false);
-    expect(existsSync(join(w.home, '.claude.json'))).toBe(false);
+    expect(existsSync(join(w.project, '.mcp.json'))).toBe(false);
+    expect(existsSync(join(w.project, '.claude', 'settings.json'))).toBe(false);
     expect(output.text).toContain('intercom is installed.');
   });
 
