@@ -12,6 +12,7 @@ import { applyChanges, removeEmptyDirs, type AppliedChange, type ApplySeams } fr
 import { applyAppCopy, findPackageRoot, planAppCopy, type AppCopyPlan } from './copy-app.js';
 import { PlanRefusedError } from './errors.js';
 import { JsonDoc } from './jsonc-edit.js';
+import { commandOnPath, isOurLauncher, LAUNCHER_NAME, launcherDir, launcherRemoval, launcherTransform, peopleCommand } from './launcher.js';
 import { knownAppPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
 import { ALL_PARTS, resolveLocations, type Locations, type Part, type Scope } from './paths.js';
 import { hasWork, planChanges, readFileState, type FileChange, type FileState, type FileTransform, type TransformResult } from './plan.js';
@@ -39,6 +40,10 @@ export interface PreparedPlan {
   /** For uninstall: copies of the app that go when nothing uses them any more. */
   appDirsToRemove: string[];
   templateSha256?: string;
+  /** Install: the `claude-intercom` launcher this plan writes (or keeps), if any. */
+  launcher?: string;
+  /** How people run intercom's commands after this plan (`claude-intercom`, or the exact command). */
+  peopleCommand: string;
 }
 
 export interface ExecuteResult {
@@ -88,7 +93,14 @@ function newFileMode(loc: Locations, path: string): number {
 
 // ---- install -------------------------------------------------------------------------------------
 
-export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts: Part[] }, deps: InstallDeps = {}): Promise<PreparedPlan> {
+export interface InstallChoice {
+  scope: Scope;
+  parts: Part[];
+  /** Put a `claude-intercom` launcher in ~/.local/bin (or ~/bin) when one is on PATH (default: yes). */
+  bin?: boolean;
+}
+
+export async function prepareInstall(ctx: Context, choice: InstallChoice, deps: InstallDeps = {}): Promise<PreparedPlan> {
   if (choice.parts.length === 0) throw new IntercomError('Nothing to install: every part was turned off.', 'Leave at least one of --mcp, --hooks, --skill, --allow on.', 2);
   const loc = resolveLocations(ctx, choice.scope);
   const manifest = readManifest(loc.intercomHome);
@@ -127,6 +139,10 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
     });
   }
 
+  const notes: string[] = projectScopeNotes(loc);
+  const launcher = run ? planLauncher(ctx, choice.bin !== false, notes) : undefined;
+  if (launcher) transforms.push(launcherTransform(launcher, run!.nodePath, run!.cliPath));
+
   let templateSha256: string | undefined;
   if (choice.parts.includes('skill')) {
     const templatePath = join(root, SKILL_TEMPLATE);
@@ -157,8 +173,9 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
   if (problems.length) throw new PlanRefusedError(problems);
   const plan = planChanges(transforms, states);
   if (plan.problems.length) throw new PlanRefusedError(plan.problems);
-  const notes: string[] = projectScopeNotes(loc);
-  return { command: 'install', loc, parts: choice.parts, ...(app ? { app } : {}), ...(run ? { run } : {}), changes: plan.changes, manifest, notes, appDirsToRemove: [], ...(templateSha256 ? { templateSha256 } : {}) };
+  const peopleCmd = peopleCommand(ctx, run, launcher !== undefined && plan.changes.some((c) => c.path === launcher && c.after !== null && isOurLauncher(c.after)));
+  if (peopleCmd !== LAUNCHER_NAME) notes.push(`Run intercom's commands for people as: ${peopleCmd} who | send | log | doctor`);
+  return { command: 'install', peopleCommand: peopleCmd, ...(launcher ? { launcher } : {}), loc, parts: choice.parts, ...(app ? { app } : {}), ...(run ? { run } : {}), changes: plan.changes, manifest, notes, appDirsToRemove: [], ...(templateSha256 ? { templateSha256 } : {}) };
 }
 
 export function planHasWork(plan: PreparedPlan): boolean {
@@ -192,7 +209,10 @@ export async function executeInstall(ctx: Context, plan: PreparedPlan, deps: Ins
     updatedAt: now,
     files: { ...(prev?.files ?? {}) },
     createdDirs: [...(prev?.createdDirs ?? [])],
+    ...(prev?.launcher ? { launcher: prev.launcher } : {}),
   };
+  // A launcher that is already in place (the plan skipped it) still belongs to this install.
+  if (plan.launcher && plan.changes.some((c) => c.path === plan.launcher && c.after !== null && isOurLauncher(c.after))) record.launcher = plan.launcher;
   for (const a of outcome.applied) {
     if (a.action === 'skip') continue;
     const old = record.files[a.path];
@@ -213,6 +233,7 @@ export async function executeInstall(ctx: Context, plan: PreparedPlan, deps: Ins
       };
     }
     if (a.path === loc.skillFile && plan.templateSha256) fr.templateSha256 = plan.templateSha256;
+    if (a.path === plan.launcher) record.launcher = a.path;
     record.files[a.path] = fr;
     record.createdDirs = union(record.createdDirs, a.createdDirs);
   }
@@ -272,6 +293,35 @@ function undoTransform(loc: Locations, path: string, targets: readonly JsonTarge
   };
 }
 
+/**
+ * Where the `claude-intercom` launcher goes, if anywhere: the person's own bin folder on PATH,
+ * unless another `claude-intercom` (a global npm install) already answers to the name.
+ */
+function planLauncher(ctx: Context, wanted: boolean, notes: string[]): string | undefined {
+  if (!wanted) return undefined;
+  const dir = launcherDir(ctx);
+  const existing = commandOnPath(ctx);
+  const path = dir ? join(dir, LAUNCHER_NAME) : undefined;
+  if (existing && existing !== path) {
+    const text = (() => {
+      try {
+        return readFileSync(existing, 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    if (!isOurLauncher(text)) {
+      notes.push(`\`claude-intercom\` is already on your PATH (${existing}); no launcher added.`);
+      return undefined;
+    }
+  }
+  if (!path) {
+    notes.push(`No ~/.local/bin or ~/bin on your PATH, so no \`claude-intercom\` command is added (put one of them on PATH and run install again to get it).`);
+    return undefined;
+  }
+  return path;
+}
+
 /** What a project-scope install should tell people: where things go, and git-ignoring the local file. */
 function projectScopeNotes(loc: Locations): string[] {
   if (loc.scope !== 'project' || !loc.projectDir) return [];
@@ -327,6 +377,11 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
     },
   });
 
+  // The launcher goes with the last install that uses it.
+  if (record?.launcher && !Object.entries(manifest.installs).some(([k, r]) => k !== loc.key && r.launcher === record.launcher)) {
+    transforms.push(launcherRemoval(record.launcher, record.files[record.launcher]?.afterSha256));
+  }
+
   const { states, problems } = readStates(transforms.map((t) => t.path));
   if (problems.length) throw new PlanRefusedError(problems);
   const plan = planChanges(transforms, states);
@@ -340,7 +395,7 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
   }
   const notes: string[] = [];
   if (!record) notes.push('No install record for this scope: entries are recognised by their claude-intercom command.');
-  const prepared: PreparedPlan = { command: 'uninstall', loc, parts, changes: plan.changes, manifest, notes, appDirsToRemove };
+  const prepared: PreparedPlan = { command: 'uninstall', peopleCommand: LAUNCHER_NAME, loc, parts, changes: plan.changes, manifest, notes, appDirsToRemove };
   // Nothing here: say where the install record knows of one, and the command that removes it.
   if (!planHasWork(prepared)) notes.push(...otherInstalls(manifest, loc, resolveProject(ctx.cwd).root).map((r) => `Installed in ${r.where}: ${r.command}`));
   return prepared;

@@ -54,7 +54,9 @@ export function renderResult(result: ExecuteResult, homeDir: string): string {
   if (result.error) {
     lines.push(`Stopped: ${describeError(result.error)}`);
   } else if (result.plan.command === 'install') {
-    lines.push('Done. Start (or restart) Claude Code sessions to load intercom; `claude-intercom doctor` checks the set-up.');
+    const cmd = result.plan.peopleCommand;
+    lines.push(`Done. Start (or restart) Claude Code sessions to load intercom. Check the set-up: ${cmd} doctor`);
+    lines.push(`Commands for people: ${cmd} who  |  ${cmd} send <code|all> <text>  |  ${cmd} log --follow`);
   } else {
     lines.push('Done. Restart running Claude Code sessions so they drop intercom.');
     const left = result.leftInHome ?? [];
@@ -94,6 +96,8 @@ export function planJson(plan: PreparedPlan): Record<string, unknown> {
     nothingToDo: !planHasWork(plan),
     ...(plan.app ? { app: { target: plan.app.target, version: plan.app.version, action: plan.app.action, reason: plan.app.reason } } : {}),
     ...(plan.run ? { run: plan.run } : {}),
+    peopleCommand: plan.peopleCommand,
+    ...(plan.launcher ? { launcher: plan.launcher } : {}),
     appDirsToRemove: plan.appDirsToRemove,
     changes: plan.changes.map((c) => ({ path: c.path, action: c.action, reason: c.reason, warnings: c.warnings, diff: changeDiff(c) })),
     notes: plan.notes,

@@ -19,8 +19,11 @@ afterEach(() => {
   worlds = [];
 });
 
-/** A world with a fake `claude` first on PATH (or none at all). */
-function world(claudeVersion: string | null = '2.1.332'): World {
+/**
+ * A world with a fake `claude` first on PATH (or none at all), and a `claude-intercom` command on
+ * PATH (unless `withCommand` is false: an npx install with nowhere to put the launcher).
+ */
+function world(claudeVersion: string | null = '2.1.332', withCommand = true): World {
   const w = makeWorld();
   worlds.push(w);
   const bin = join(w.root, 'bin');
@@ -28,6 +31,10 @@ function world(claudeVersion: string | null = '2.1.332'): World {
   if (claudeVersion !== null) {
     writeFileSync(join(bin, 'claude'), `#!/bin/sh\necho "${claudeVersion} (Claude Code)"\n`);
     chmodSync(join(bin, 'claude'), 0o755);
+  }
+  if (withCommand) {
+    writeFileSync(join(bin, 'claude-intercom'), '#!/bin/sh\nexit 0\n');
+    chmodSync(join(bin, 'claude-intercom'), 0o755);
   }
   // Only our bin and the system's: no `claude` from anywhere else.
   w.ctx.env.PATH = `${bin}:/usr/bin:/bin`;
@@ -228,6 +235,14 @@ describe('doctor', () => {
     expect(c.status).toBe('warning');
     expect(c.detail).toContain(`Installed elsewhere: project scope in ${w.project}.`);
     expect(c.fix).toContain(`cd ${w.project} && claude-intercom doctor`);
+  });
+
+  it('without `claude-intercom` on PATH every fix names the command that runs here', async () => {
+    const w = world('2.1.332', false);
+    const c = (await check(w)).checks.get('installed')!;
+    expect(c.status).toBe('failure');
+    expect(c.fix).toMatch(new RegExp(`^Run: ${NODE} /\\S+/dist/cli\\.js install$`));
+    expect(c.fix).not.toMatch(/(^|\s)claude-intercom install/);
   });
 
   it('a partial install is a warning naming what is missing', async () => {

@@ -85,6 +85,23 @@ describe('install wizard', () => {
     expect(existsSync(w.intercomHome)).toBe(false);
   });
 
+  it('asks before adding a `claude-intercom` command, where one can go; yes adds it, no does not', async () => {
+    for (const answer of ['y', 'n']) {
+      const { w, input, output, deps } = setup();
+      w.ctx.env.PATH = `${join(w.home, '.local', 'bin')}:/usr/bin:/bin`;
+      const done = install(w.ctx, { scope: 'user' }, deps);
+      await output.waitFor('Which parts?', 0);
+      input.write(KEY.enter);
+      await output.waitFor('Add a `claude-intercom` command for you', 0);
+      input.write(answer);
+      input.write(KEY.enter);
+      await output.waitFor('Write these changes?', 0);
+      input.write(KEY.enter);
+      expect(await done).toBe(0);
+      expect(existsSync(join(w.home, '.local', 'bin', 'claude-intercom')), answer).toBe(answer === 'y');
+    }
+  });
+
   it('Ctrl+C at the first question writes nothing', async () => {
     const { w, input, output, deps } = setup();
     const done = install(w.ctx, {}, deps);
