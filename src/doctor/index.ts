@@ -18,6 +18,7 @@ import {
   checkToolsAllowed,
 } from './checks.js';
 import { loadConfigs } from './configs.js';
+import { checkPlugin } from './plugin.js';
 import { checkSelfTest } from './self-test.js';
 import type { CheckResult, DoctorDeps, DoctorEnv, Exec } from './types.js';
 
@@ -26,6 +27,7 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkClaudeCode,
   checkConfigSyntax,
   checkInstalled,
+  checkPlugin,
   checkEntryPaths,
   checkHookTimeouts,
   checkMcpShadowing,
