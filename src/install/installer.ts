@@ -12,6 +12,7 @@ import { applyChanges, removeEmptyDirs, type AppliedChange, type ApplySeams } fr
 import { applyAppCopy, findPackageRoot, planAppCopy, type AppCopyPlan } from './copy-app.js';
 import { PlanRefusedError } from './errors.js';
 import { JsonDoc } from './jsonc-edit.js';
+import { enabledIntercomPlugins } from './plugin-detect.js';
 import { commandOnPath, isOurLauncher, LAUNCHER_NAME, launcherDir, launcherRemoval, launcherTransform, peopleCommand } from './launcher.js';
 import { knownAppPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
 import { ALL_PARTS, resolveLocations, type Locations, type Part, type Scope } from './paths.js';
@@ -140,6 +141,9 @@ export async function prepareInstall(ctx: Context, choice: InstallChoice, deps: 
   }
 
   const notes: string[] = projectScopeNotes(loc);
+  for (const id of enabledIntercomPlugins(loc)) {
+    notes.push(`The Claude Code plugin ${id} is enabled too: with both, every hook runs twice and sessions get two intercom servers. Keep one: claude plugin uninstall ${id}, or do not install.`);
+  }
   const launcher = run ? planLauncher(ctx, choice.bin !== false, notes) : undefined;
   if (launcher) transforms.push(launcherTransform(launcher, run!.nodePath, run!.cliPath));
 

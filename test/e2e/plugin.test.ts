@@ -128,7 +128,8 @@ describe('the intercom plugin, installed with the real `claude plugin` commands'
     expect(alone.checks.find((c) => c.id === 'installed')!.status).toBe('ok');
     expect(alone.checks.find((c) => c.id === 'tools-allowed')!.detail).toContain('mcp__plugin_intercom_intercom');
 
-    await cli(sbx, ['install', '--yes', '--no-bin']);
+    const installed = await cli(sbx, ['install', '--yes', '--no-bin']);
+    expect(installed).toContain('Note: The Claude Code plugin intercom@claude-intercom is enabled too: with both, every hook runs twice');
     const both = JSON.parse(await cli(sbx, ['doctor', '--json', '--no-self-test']).catch((e: { stdout: string }) => e.stdout)) as { checks: Array<{ id: string; status: string; detail: string; fix?: string }> };
     const warned = both.checks.find((c) => c.id === 'plugin')!;
     expect(warned.status).toBe('warning');
