@@ -18,5 +18,5 @@ export function selfCommand(ctx: Pick<Context, 'env' | 'homeDir'>, cliPath: stri
 /** Every `claude-intercom <verb>` in a text, spelled the way that runs here. */
 export function withSelfCommand(text: string, self: string): string {
   if (self === 'claude-intercom') return text;
-  return text.replace(/(^|[\s`(])claude-intercom (?=(install|uninstall|doctor|who|send|log)\b)/g, (_m, pre: string) => `${pre}${self} `);
+  return text.replace(/(^|[\s`(])claude-intercom (?=(install|uninstall|doctor|who|send|log|--help)(\s|`|$))/g, (_m, pre: string) => `${pre}${self} `);
 }

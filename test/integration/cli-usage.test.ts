@@ -57,6 +57,17 @@ describe('usage errors: one message, one hint, exit 2', () => {
     });
   }
 
+  it('hints name the command that runs here: the exact one without `claude-intercom` on PATH, the name with it', async () => {
+    const { env, root } = setup();
+    const bare = await run(['frobnicate'], { ...env, PATH: '/usr/bin:/bin' });
+    expect(bare.stderr.split('\n')[1]).toBe(`  Run \`${process.execPath} ${CLI} --help\` for the commands.`);
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'claude-intercom'), '#!/bin/sh\n', { mode: 0o755 });
+    const named = await run(['frobnicate'], { ...env, PATH: `${bin}:/usr/bin:/bin` });
+    expect(named.stderr.split('\n')[1]).toBe('  Run `claude-intercom --help` for the commands.');
+  });
+
   it('a bare claude-intercom prints the help (exit 0): people first, Claude Code\'s commands marked', async () => {
     const { env } = setup();
     const r = await run([], env);
