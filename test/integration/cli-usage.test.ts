@@ -113,6 +113,21 @@ describe('--json is not consent', () => {
   }
 });
 
+describe('--json with --yes', () => {
+  it('writes, and says what it wrote', async () => {
+    const { env, home } = setup();
+    const r = await run(['install', '--json', '--yes', '--no-bin'], env);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: boolean; written: Array<{ path: string }> };
+    expect(out.ok).toBe(true);
+    expect(out.written.map((w) => w.path)).toContain(join(home, '.claude', 'settings.json'));
+    expect(existsSync(join(home, '.claude', 'settings.json'))).toBe(true);
+    const un = await run(['uninstall', '--json', '--yes'], env);
+    expect(un.code).toBe(0);
+    expect(existsSync(join(home, '.claude', 'settings.json'))).toBe(false);
+  });
+});
+
 function safeRead(p: string): string {
   try {
     return readFileSync(p, 'utf8');
