@@ -33,18 +33,22 @@ export function pluginHooks(): { description: string; hooks: Record<string, unkn
   const settings = hooksSettings(PLACEHOLDER_NODE, PLACEHOLDER_CLI);
   const hooks: Record<string, unknown> = {};
   for (const [event, groups] of Object.entries(settings)) {
-    hooks[event] = groups.map((group) => ({
-      ...group,
-      hooks: group.hooks.map((h) => {
-        if (h.type !== 'command' || typeof h.command !== 'string') return h;
-        const kind = h.command.trim().split(/\s+/).at(-1)!;
-        if (!h.command.includes(PLACEHOLDER_NODE)) throw new Error(`plugin-spec: unexpected hook command ${h.command}`);
-        return { ...h, command: pluginHookCommand(kind) };
-      }),
-    }));
+    hooks[event] = groups.map((group) => ({ ...group, hooks: group.hooks.map(toPluginHandler) }));
   }
   if (Object.keys(hooks).length !== new Set(HOOK_ENTRIES.map((e) => e.event)).size) throw new Error('plugin-spec: events lost');
   return { description: 'claude-intercom: deliver messages while busy, wake the session when idle', hooks };
+}
+
+/**
+ * One handler of the installer's, as the plugin runs it: a command from the plugin's root; an
+ * `mcp_tool` handler naming the plugin's server, which Claude Code calls `plugin:<plugin>:<server>`
+ * (measured on 2.1.332: a plugin's mcp_tool hook naming the bare server is not called).
+ */
+export function toPluginHandler(h: Record<string, unknown>): Record<string, unknown> {
+  if (h.type === 'mcp_tool') return h.server === MCP_SERVER_NAME ? { ...h, server: `plugin:${PLUGIN_NAME}:${MCP_SERVER_NAME}` } : h;
+  if (h.type !== 'command' || typeof h.command !== 'string') return h;
+  if (!h.command.includes(PLACEHOLDER_NODE)) throw new Error(`plugin-spec: unexpected hook command ${h.command}`);
+  return { ...h, command: pluginHookCommand(h.command.trim().split(/\s+/).at(-1)!) };
 }
 
 export function pluginMcp(): { mcpServers: Record<string, unknown> } {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOOK_ENTRIES, hooksSettings } from '../../src/claude/hook-spec.js';
-import { pluginFiles, pluginHooks } from '../../src/claude/plugin-spec.js';
+import { pluginFiles, pluginHooks, toPluginHandler } from '../../src/claude/plugin-spec.js';
 import { REPO_ROOT } from './install/support.js';
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; description: string; license: string; files: string[] };
@@ -30,6 +30,11 @@ describe('the Claude Code plugin', () => {
       });
     }
     expect(Object.values(plugin).flat().length).toBe(HOOK_ENTRIES.length);
+  });
+
+  it("an mcp_tool handler names the plugin's server as Claude Code knows it (plugin:intercom:intercom)", () => {
+    expect(toPluginHandler({ type: 'mcp_tool', server: 'intercom', tool: 'peek', input: {} })).toEqual({ type: 'mcp_tool', server: 'plugin:intercom:intercom', tool: 'peek', input: {} });
+    expect(toPluginHandler({ type: 'mcp_tool', server: 'other', tool: 'x' })).toEqual({ type: 'mcp_tool', server: 'other', tool: 'x' });
   });
 
   it('ships in the npm package (the marketplace installs it from npm) and its skill names the plugin tools', () => {
