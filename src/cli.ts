@@ -228,7 +228,7 @@ main(argv).then(
   async (err: unknown) => {
     const { describeError, IntercomError } = await import('./core/errors.js');
     // Hints name the command as it runs here (`claude-intercom` may not be on PATH after npx).
-    const { selfCommand, withSelfCommand } = await import('./cli/self-command.js');
+    const { selfCommand, withSelfCommand } = await import('./install/launcher.js');
     const { homedir } = await import('node:os');
     const self = selfCommand({ env: process.env, homeDir: homedir() }, process.argv[1]);
     process.stderr.write(`claude-intercom: ${withSelfCommand(describeError(err), self)}\n`);

@@ -1,6 +1,6 @@
 /** `doctor`: run every check, print ok / warning / failure with the fix, exit non-zero on a failure. */
 import { join } from 'node:path';
-import { selfCommand, withSelfCommand } from '../cli/self-command.js';
+import { selfCommand, withSelfCommand } from '../install/launcher.js';
 import type { Context } from '../core/context.js';
 import { findPackageRoot } from '../install/copy-app.js';
 import { resolveLocations } from '../install/paths.js';

@@ -147,7 +147,7 @@ describe('small things', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stdout).toMatch(/`serve` is the MCP server that Claude Code starts/);
-    expect(r.stdout).toMatch(/claude-intercom who/);
+    expect(r.stdout).toContain(`To see the sessions: ${process.execPath} ${CLI} who.`);
     expect(existsSync(join(root, 'store', 'sessions')) ? readdirSync(join(root, 'store', 'sessions')) : []).toEqual([]);
   });
 
