@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isNodeTooOld, MIN_NODE_VERSION } from '../cli/node-version.js';
 import { PLUGIN_NAME } from '../claude/tool-names.js';
 import { isPlainObject } from '../install/jsonc-edit.js';
 import { tildify } from '../install/paths.js';
@@ -61,6 +62,17 @@ export async function checkPlugin(env: DoctorEnv): Promise<CheckResult> {
       title,
       [...lines, ...broken.map((p) => `${t(p.installPath!)} has no dist/: its hooks and server cannot start (a plugin taken from the repository's files instead of the npm package)`)].join('\n'),
       `Install it from the marketplace, whose plugin comes from npm: claude plugin uninstall ${broken[0]!.id} && claude plugin install intercom@claude-intercom`,
+    );
+  }
+  // The plugin's hooks and server run `node` from PATH: it must be there, and new enough.
+  const node = await env.exec('node', ['--version'], { env: env.ctx.env, cwd: env.ctx.cwd, timeoutMs: 15_000 });
+  const nodeVersion = /v?(\d+\.\d+\.\d+)/.exec(node.stdout)?.[1];
+  if (node.notFound || !nodeVersion || isNodeTooOld(nodeVersion)) {
+    return failure(
+      'plugin',
+      title,
+      [...lines, node.notFound || !nodeVersion ? 'No `node` on PATH: the plugin runs its hooks and server with it.' : `\`node\` on PATH is ${nodeVersion}, older than ${MIN_NODE_VERSION}.`].join('\n'),
+      `Install Node.js ${MIN_NODE_VERSION} or newer so that \`node\` on the PATH Claude Code starts with is that one (or use claude-intercom install, which records an absolute Node.js).`,
     );
   }
   const entries = findInstalls(env).filter((s) => s.mcp || s.hooks.length > 0);
