@@ -227,7 +227,11 @@ main(argv).then(
   },
   async (err: unknown) => {
     const { describeError, IntercomError } = await import('./core/errors.js');
-    process.stderr.write(`claude-intercom: ${describeError(err)}\n`);
+    // Hints name the command as it runs here (`claude-intercom` may not be on PATH after npx).
+    const { selfCommand, withSelfCommand } = await import('./install/launcher.js');
+    const { homedir } = await import('node:os');
+    const self = selfCommand({ env: process.env, homeDir: homedir() }, process.argv[1]);
+    process.stderr.write(`claude-intercom: ${withSelfCommand(describeError(err), self)}\n`);
     if (process.env.CLAUDE_INTERCOM_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = err instanceof IntercomError ? err.exitCode : 1;
   },

@@ -1,6 +1,7 @@
 /** `claude-intercom install`: flags -> zod -> plan -> (wizard) -> apply. */
 import { z } from 'zod';
 import type { Context } from '../core/context.js';
+import { resolveProject } from '../core/project.js';
 import { parseFlags, preparePlan, refuseJsonWithoutYes, showPlanOnly, terminalIO } from '../cli/plan-command.js';
 import { executeInstall, planHasWork, prepareInstall, type InstallDeps } from '../install/installer.js';
 import { ALL_PARTS, type Part } from '../install/paths.js';
@@ -42,7 +43,7 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
       deps.wizard,
       'Run it with --yes (and --scope user|project, --no-mcp / --no-hooks / --no-skill / --no-allow as needed), or --dry-run to see the changes.',
     );
-    const answers = await askInstallChoices(io, { ...(args.scope ? { scope: args.scope } : {}), ...(flagged.length ? { parts: chosenParts } : {}) }, ctx.cwd);
+    const answers = await askInstallChoices(io, { ...(args.scope ? { scope: args.scope } : {}), ...(flagged.length ? { parts: chosenParts } : {}) }, resolveProject(ctx.cwd).root);
     if (!answers) return 1;
     scope = answers.scope;
     parts = answers.parts;
