@@ -7,6 +7,7 @@ import { resolveProject } from '../core/project.js';
 import { processStart } from '../os/proc.js';
 import { createServer } from '../mcp/server.js';
 import { openStore } from '../store/index.js';
+import { startRelay } from '../store/redis/serve-relay.js';
 
 /**
  * `claude-intercom serve`: the stdio MCP server of one Claude Code session. The session is the
@@ -29,6 +30,7 @@ export async function run(ctx: Context): Promise<number> {
     serverPid: ctx.pid,
     projectRoot: project.root,
     projectName: project.name,
+    ...(project.id ? { projectId: project.id } : {}),
     cwd,
     startedAt: now,
     ...(ctx.env.CLAUDE_CODE_SESSION_ID ? { claudeSessionId: ctx.env.CLAUDE_CODE_SESSION_ID } : {}),
@@ -43,13 +45,15 @@ export async function run(ctx: Context): Promise<number> {
     return presence;
   };
   const { server, cleanup } = createServer(intercom, me, presence, ctx.now);
+  // With a team engine: publish this session and bring what other machines send it home.
+  const relay = startRelay(store, presence, (line) => ctx.stderr.write(`claude-intercom: ${line}\n`));
 
   const done = new Promise<number>((resolve) => {
     let closing = false;
     const shutdown = (): void => {
       if (closing) return;
       closing = true;
-      void Promise.resolve(store.unregister(presence.code, ctx.pid))
+      void Promise.all([Promise.resolve(store.unregister(presence.code, ctx.pid)), relay?.stop()])
         .catch(() => undefined)
         .finally(() => {
           cleanup();

@@ -26,6 +26,8 @@ export interface RedisStoreOptions {
 
 const DEFAULT_TTL_MS = 15_000;
 const HISTORY_LIMIT = 2000;
+/** How long the inbox of a session whose presence lapsed waits for it to come back. */
+const ORPHAN_GRACE_MS = 24 * 3600_000;
 
 export class RedisStore implements IntercomStore {
   readonly location: string;
@@ -37,6 +39,8 @@ export class RedisStore implements IntercomStore {
   private readonly beats = new Map<string, NodeJS.Timeout>();
   private readonly subscribers = new Set<RespClient>();
   private closed = false;
+  /** Where the heartbeat learns a session's last activity (its machine's local store), if anywhere. */
+  activity: ((code: string) => Promise<number | undefined>) | undefined;
 
   constructor(
     readonly address: BackendAddress,
@@ -80,7 +84,7 @@ export class RedisStore implements IntercomStore {
   }
   private sessionKeys(code: string, rec?: Pick<Presence, 'pid' | 'machine'>): string[] {
     const pidKey = rec ? this.key('pid', rec.machine ?? this.machine, rec.pid) : this.key('pid', '-');
-    return [this.key('s', code), pidKey, this.key('codes'), ...this.inboxKeys(code), this.key('lease', code)];
+    return [this.key('s', code), pidKey, this.key('codes'), ...this.inboxKeys(code), this.key('lease', code), this.key('own', code)];
   }
 
   // ---- the connection ------------------------------------------------------------------------
@@ -119,7 +123,8 @@ export class RedisStore implements IntercomStore {
     for (let attempt = 0; attempt < 64; attempt++) {
       const code = attempt === 0 && preferredCode && CODE_RE.test(preferredCode) ? preferredCode : randomBase36(4);
       const record: Presence = { ...input, code, lastActiveAt: input.startedAt, machine: this.machine };
-      const took = await this.eval(S.REGISTER, this.sessionKeys(code, record), [code, JSON.stringify(record), this.ttlMs, this.key('reg', this.machine, input.pid)]);
+      const owner = `${this.machine}|${input.pid}|${input.pidStart}`;
+      const took = await this.eval(S.REGISTER, this.sessionKeys(code, record), [code, JSON.stringify(record), this.ttlMs, this.key('reg', this.machine, input.pid), owner]);
       if (took === 1) {
         this.startHeartbeat(record);
         return record;
@@ -141,7 +146,8 @@ export class RedisStore implements IntercomStore {
         this.stopHeartbeat(record.code);
         return;
       }
-      const alive = await this.eval(S.HEARTBEAT, keys, [this.ttlMs, '']);
+      const active = this.activity ? await this.activity(record.code).catch(() => undefined) : undefined;
+      const alive = await this.eval(S.HEARTBEAT, keys, [this.ttlMs, active ?? '']);
       // The record is gone although the session lives (the engine lost it, or we were cut off
       // longer than the ttl): put it back under the same code.
       if (alive === 0) {
@@ -166,7 +172,7 @@ export class RedisStore implements IntercomStore {
     if (!rec) return;
     if (serverPid !== undefined && rec.serverPid !== serverPid) return;
     this.stopHeartbeat(code);
-    await this.eval(S.REMOVE, this.sessionKeys(code, rec), [code, this.key('ch', code), serverPid ?? '', '0']);
+    await this.eval(S.REMOVE, this.sessionKeys(code, rec), [code, this.key('ch', code), serverPid ?? '']);
   }
 
   /** Mark the session active now (kept in the record; the heartbeat keeps it alive). */
@@ -194,9 +200,10 @@ export class RedisStore implements IntercomStore {
     return undefined;
   }
 
-  /** Drop what a lapsed session left (its inbox, its lease), unless it came back meanwhile. */
+  /** A lapsed session leaves every listing; its undelivered inbox is kept a while (see PRUNE). */
   private async prune(code: string): Promise<void> {
-    await this.eval(S.REMOVE, this.sessionKeys(code), [code, this.key('ch', code), '', '1']);
+    const [s, , codes, inbox, ix, lease, own] = this.sessionKeys(code);
+    await this.eval(S.PRUNE, [s!, codes!, inbox!, ix!, lease!, own!], [code, this.key('ch', code), ORPHAN_GRACE_MS]);
   }
 
   async sessionByPid(pid: number): Promise<Presence | undefined> {
@@ -224,7 +231,7 @@ export class RedisStore implements IntercomStore {
 
   async deliver(message: Message, recipients: readonly string[]): Promise<void> {
     const codes = recipients.filter((c) => CODE_RE.test(c));
-    const keys = [this.key('log'), this.key('logix'), ...codes.flatMap((c) => this.inboxKeys(c))];
+    const keys = [this.key('log'), this.key('logix'), ...codes.flatMap((c) => [...this.inboxKeys(c), this.key('s', c)])];
     await this.eval(S.DELIVER, keys, [message.id, JSON.stringify(message), this.historyLimit, this.key('ch', 'log'), ...codes.map((c) => this.key('ch', c))]);
   }
 
@@ -246,7 +253,7 @@ export class RedisStore implements IntercomStore {
 
   async inbox(code: string, limit = Infinity): Promise<InboxEntry[]> {
     if (!CODE_RE.test(code) || limit <= 0) return [];
-    const [last, entries] = (await this.eval(S.INBOX, [this.key('in', code)], [Number.isFinite(limit) ? limit : 0])) as [string, Reply[]];
+    const [last, entries] = (await this.eval(S.INBOX, [this.key('in', code), this.key('s', code)], [Number.isFinite(limit) ? limit : 0])) as [string, Reply[]];
     if (last === '') return [];
     const out: InboxEntry[] = [];
     for (const e of entries) {
@@ -258,7 +265,7 @@ export class RedisStore implements IntercomStore {
 
   async inboxEntry(code: string, id: string): Promise<InboxEntry | undefined> {
     if (!CODE_RE.test(code) || !MESSAGE_ID_RE.test(id)) return undefined;
-    const r = (await this.eval(S.INBOX_ENTRY, this.inboxKeys(code), [id])) as Reply[];
+    const r = (await this.eval(S.INBOX_ENTRY, [...this.inboxKeys(code), this.key('s', code)], [id])) as Reply[];
     if (r.length < 2) return undefined;
     const m = entryMessage(r[1]!);
     if (!m) return undefined;
@@ -267,12 +274,12 @@ export class RedisStore implements IntercomStore {
 
   async inboxSize(code: string): Promise<number> {
     if (!CODE_RE.test(code)) return 0;
-    return (await this.call(['XLEN', this.key('in', code)])) as number;
+    return (await this.eval(S.INBOX_SIZE, [this.key('in', code), this.key('s', code)], [])) as number;
   }
 
   async hasUnread(code: string): Promise<boolean> {
     if (!CODE_RE.test(code)) return false;
-    return (await this.eval(S.HAS_UNREAD, [this.key('in', code)], [])) === 1;
+    return (await this.eval(S.HAS_UNREAD, [this.key('in', code), this.key('s', code)], [])) === 1;
   }
 
   async ack(code: string, id: string): Promise<boolean> {

@@ -12,6 +12,8 @@
  *   P:ix:<code>            hash message id -> stream id (ack by message id, idempotent delivery)
  *   P:log, P:logix         the history: a capped stream and its index
  *   P:lease:<code>         the watcher lease
+ *   P:own:<code>           the session that owns the inbox (machine|pid|start): a lapsed session that
+ *                          comes back (the engine was down longer than the ttl) finds its inbox again
  *   channels P:ch:<code>, P:ch:log, P:reg:<machine>:<pid>: wake-ups (pub/sub)
  */
 
@@ -38,15 +40,21 @@ local function lastDelivered(stream)
 end
 `;
 
-/** KEYS: log, logix, then (inbox, index) per recipient. ARGV: id, json, limit, logChannel, then a channel per recipient. */
+/** KEYS: inbox, presence. Unacknowledged entries of a live session. */
+export const INBOX_SIZE = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+return redis.call('XLEN', KEYS[1])
+`;
+
+/** KEYS: log, logix, then (inbox, index, presence) per recipient. ARGV: id, json, limit, logChannel, then a channel per recipient. */
 export const DELIVER = `
 local id, json, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local n = (#KEYS - 2) / 2
+local n = (#KEYS - 2) / 3
 local delivered = {}
 for i = 1, n do
-  local s, ix = KEYS[1 + 2 * i], KEYS[2 + 2 * i]
-  -- A recipient whose inbox is gone has ended: nothing is created for it.
-  if redis.call('EXISTS', s) == 1 and redis.call('HEXISTS', ix, id) == 0 then
+  local s, ix, p = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
+  -- A recipient whose presence has lapsed has ended (or is cut off): nothing is created for it.
+  if redis.call('EXISTS', p) == 1 and redis.call('EXISTS', s) == 1 and redis.call('HEXISTS', ix, id) == 0 then
     local sid = redis.call('XADD', s, '*', 'i', id, 'm', json)
     redis.call('HSET', ix, id, sid)
     delivered[#delivered + 1] = i
@@ -69,8 +77,9 @@ redis.call('PUBLISH', ARGV[4], 'm')
 return #delivered
 `;
 
-/** KEYS: inbox. ARGV: limit (0 = all). Returns {lastDelivered or '', entries}. */
+/** KEYS: inbox, presence. ARGV: limit (0 = all). Returns {lastDelivered or '', entries}. */
 export const INBOX = `${ID_GT}
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'', {}} end
 local last = lastDelivered(KEYS[1])
 if not last then return {'', {}} end
 local entries
@@ -82,8 +91,9 @@ end
 return {last, entries}
 `;
 
-/** KEYS: inbox, index. ARGV: message id. Returns {lastDelivered, entry} or {}. */
+/** KEYS: inbox, index, presence. ARGV: message id. Returns {lastDelivered, entry} or {}. */
 export const INBOX_ENTRY = `${ID_GT}
+if redis.call('EXISTS', KEYS[3]) == 0 then return {} end
 local sid = redis.call('HGET', KEYS[2], ARGV[1])
 if not sid then return {} end
 local e = redis.call('XRANGE', KEYS[1], sid, sid)
@@ -91,8 +101,9 @@ if #e == 0 then return {} end
 return {lastDelivered(KEYS[1]) or '', e[1]}
 `;
 
-/** KEYS: inbox. 1 when an entry lies after the group's last-delivered-id. */
+/** KEYS: inbox, presence. 1 when an entry lies after the group's last-delivered-id. */
 export const HAS_UNREAD = `${ID_GT}
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local last = lastDelivered(KEYS[1])
 if not last then return 0 end
 return #redis.call('XRANGE', KEYS[1], '(' .. last, '+', 'COUNT', 1)
@@ -120,13 +131,20 @@ return n
 `;
 
 /**
- * KEYS: presence, pid key, codes, inbox, index, lease. ARGV: code, json, ttl, registration channel.
- * Takes the code only if free; a new session never inherits an old inbox of the same code.
+ * KEYS: presence, pid key, codes, inbox, index, lease, owner. ARGV: code, json, ttl, registration
+ * channel, owner. Takes the code only if free. A new session never inherits an old inbox of the
+ * same code; the same session coming back after a lapse gets its own inbox back, unread intact.
  */
 export const REGISTER = `
 if not redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then return 0 end
-redis.call('DEL', KEYS[4], KEYS[5], KEYS[6])
-redis.call('XGROUP', 'CREATE', KEYS[4], 'g', '$', 'MKSTREAM')
+if redis.call('GET', KEYS[7]) == ARGV[5] and redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('PERSIST', KEYS[4])
+  redis.call('PERSIST', KEYS[5])
+else
+  redis.call('DEL', KEYS[4], KEYS[5], KEYS[6])
+  redis.call('XGROUP', 'CREATE', KEYS[4], 'g', '$', 'MKSTREAM')
+end
+redis.call('SET', KEYS[7], ARGV[5])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('PUBLISH', ARGV[4], 'r')
@@ -157,16 +175,31 @@ return 1
 `;
 
 /**
- * KEYS: presence, pid key, codes, inbox, index, lease. ARGV: code, channel, required server pid ('' = any),
- * expired-only ('1': remove only if the record is already gone, i.e. pruning).
+ * KEYS: presence, pid key, codes, inbox, index, lease, owner. ARGV: code, channel, required server
+ * pid ('' = any). The session ended on purpose: everything of it goes.
  */
 export const REMOVE = `
 local raw = redis.call('GET', KEYS[1])
-if ARGV[4] == '1' and raw then return 0 end
 if raw and ARGV[3] ~= '' and tostring(cjson.decode(raw).serverPid) ~= ARGV[3] then return 0 end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[6])
+redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
 redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('PUBLISH', ARGV[2], 'x')
+return 1
+`;
+
+/**
+ * KEYS: presence, codes, inbox, index, lease, owner. ARGV: code, channel, grace ms. The presence
+ * lapsed: the session leaves every listing at once, but what was delivered to it and not yet
+ * relayed is kept for \`grace\` (its machine may only have lost the engine for a while).
+ */
+export const PRUNE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[5])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+redis.call('PEXPIRE', KEYS[4], ARGV[3])
+redis.call('PEXPIRE', KEYS[6], ARGV[3])
 redis.call('PUBLISH', ARGV[2], 'x')
 return 1
 `;

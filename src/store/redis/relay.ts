@@ -1,0 +1,190 @@
+import type { Message, Presence } from '../../core/types.js';
+import type { IntercomStore } from '../store.js';
+import type { RedisStore } from './redis-store.js';
+import { type Reply, RedisReplyError, type RespClient } from './resp.js';
+
+/**
+ * The bridge between one session's local inbox and the team engine, run by the session's `serve`
+ * (the one long-lived process a session has): it publishes the session's presence (with a
+ * heartbeat), and moves what other machines send it into the local inbox, where the hook and the
+ * watcher find it without touching the network.
+ *
+ * Exactly once, also when a process dies at any step: an entry is read with XREADGROUP (it becomes
+ * pending, held for this session), linked into the local inbox, and only then acknowledged (XACK +
+ * XDEL). A relay that starts again first re-reads its pending entries and skips those already in
+ * the local inbox, so nothing is lost and nothing is linked twice.
+ *
+ * The engine may go away at any time: the relay retries with exponential backoff (100 ms .. 5 s,
+ * with jitter), and reports each change of state once (not each failed try).
+ */
+
+const BLOCK_MS = 5000;
+const BATCH = 100;
+const BACKOFF_MIN_MS = 100;
+const BACKOFF_MAX_MS = 5000;
+
+export interface RelayEvents {
+  /** One line for the server's log (stderr): state changes only. */
+  log?: (line: string) => void;
+  /** Called after messages were moved into the local inbox (tests, benchmarks). */
+  onRelayed?: (messages: Message[]) => void;
+  /** Called on every change of the connection's state. */
+  onState?: (state: 'up' | 'down' | 'conflict') => void;
+}
+
+export class Relay {
+  private stopped = false;
+  private conn: RespClient | undefined;
+  private registered = false;
+  private state: 'starting' | 'up' | 'down' | 'conflict' = 'starting';
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly local: IntercomStore,
+    private readonly remote: RedisStore,
+    private presence: Presence,
+    private readonly events: RelayEvents = {},
+  ) {
+    // The heartbeat carries the session's last activity (known here) to the other machines.
+    remote.activity = async (code) => (await local.session(code))?.lastActiveAt;
+  }
+
+  get connected(): boolean {
+    return this.state === 'up';
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stop relaying and take the session off the engine (other machines stop listing it). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.conn?.close();
+    this.wake?.();
+    await this.loop;
+    try {
+      await this.remote.unregister(this.presence.code, this.presence.serverPid);
+    } catch {
+      /* the engine is down: the presence lapses within its ttl */
+    }
+    this.remote.close();
+  }
+
+  private async run(): Promise<void> {
+    let backoff = BACKOFF_MIN_MS;
+    while (!this.stopped) {
+      try {
+        await this.ensureRegistered();
+        if (this.stopped || this.state === 'conflict') return;
+        const conn = await this.remote.connectDedicated();
+        this.conn = conn;
+        conn.hold();
+        if (this.stopped) break;
+        this.setState('up');
+        backoff = BACKOFF_MIN_MS;
+        // What a previous life of this relay read but never acknowledged, then what is new.
+        while (!this.stopped && (await this.pump(conn, '0')) > 0);
+        while (!this.stopped) await this.pump(conn, '>');
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof RedisReplyError && err.kind === 'NOGROUP') this.registered = false; // our inbox lapsed
+        if (err instanceof RedisReplyError && (err.kind === 'WRONGPASS' || err.kind === 'NOPERM')) {
+          this.setState('down', `${err.kind}: check the URL's user, password and prefix`);
+        } else {
+          this.setState('down', err instanceof Error ? err.message : String(err));
+        }
+        this.conn?.close();
+        this.conn = undefined;
+        await this.pause(backoff * (0.5 + Math.random()));
+        backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
+      }
+    }
+    this.conn?.close();
+  }
+
+  private async ensureRegistered(): Promise<void> {
+    if (this.registered) return;
+    const { code, lastActiveAt: _l, ...input } = this.presence;
+    const got = await this.remote.register(input, code);
+    if (got.code !== code) {
+      // Another machine's session holds this code: two sessions cannot share an address.
+      await this.remote.unregister(got.code);
+      this.setState('conflict', `code ${code} is taken by a session on machine ${(await this.remote.session(code))?.machine ?? '?'}; this session stays local`);
+      return;
+    }
+    this.registered = true;
+  }
+
+  /** One read: `0` = this consumer's pending entries, `>` = new ones (blocking). */
+  private async pump(conn: RespClient, from: '0' | '>'): Promise<number> {
+    const code = this.presence.code;
+    const block = from === '>' ? ['BLOCK', BLOCK_MS] : [];
+    const reply = await conn.call(['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', BATCH, ...block, 'STREAMS', this.remote.key('in', code), from]);
+    if (!Array.isArray(reply) || reply.length === 0) {
+      // A timeout: make sure we are still on the engine (a lapse while we were cut off).
+      if (from === '>' && !(await this.remote.session(code))) throw new RedisReplyError('NOGROUP presence lapsed');
+      return 0;
+    }
+    const entries = ((reply[0] as Reply[])[1] as Reply[]) ?? [];
+    const moved: Message[] = [];
+    for (const e of entries) {
+      const m = entryMessage(e);
+      if (!m) continue;
+      if (!(await this.alreadyLocal(m.id))) {
+        await this.local.deliver(m, [code]);
+        moved.push(m);
+      }
+      // Only now is it safe to let the engine forget it.
+      await this.remote.ack(code, m.id);
+    }
+    if (moved.length > 0) this.events.onRelayed?.(moved);
+    return entries.length;
+  }
+
+  /**
+   * Linked into this session's inbox already (a previous life died before its XACK)? The inbox is
+   * the evidence: the model can only acknowledge through this same `serve`, which drains its
+   * pending entries as soon as it starts. (The local history is no evidence: a broadcast to two
+   * sessions of this machine is in it after the first one's relay.)
+   */
+  private async alreadyLocal(id: string): Promise<boolean> {
+    return (await this.local.inboxEntry(this.presence.code, id)) !== undefined;
+  }
+
+  private setState(state: 'up' | 'down' | 'conflict', why?: string): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.events.onState?.(state);
+    const where = this.remote.location;
+    if (state === 'up') this.events.log?.(`team engine ${where}: connected; session ${this.presence.code} is visible on other machines`);
+    else if (state === 'down') this.events.log?.(`team engine ${where}: unreachable (${why}); retrying with backoff, local sessions unaffected`);
+    else this.events.log?.(`team engine ${where}: ${why}`);
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}
+
+function entryMessage(e: Reply): Message | undefined {
+  if (!Array.isArray(e) || !Array.isArray(e[1])) return undefined;
+  const f = e[1];
+  for (let i = 0; i < f.length; i += 2) {
+    if (f[i] === 'm' && typeof f[i + 1] === 'string') {
+      try {
+        return JSON.parse(f[i + 1] as string) as Message;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,276 @@
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Intercom } from '../../../src/core/intercom.js';
+import type { Message, Presence } from '../../../src/core/types.js';
+import { processStart } from '../../../src/os/proc.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
+import { RedisStore } from '../../../src/store/redis/redis-store.js';
+import { Relay } from '../../../src/store/redis/relay.js';
+import { EngineUnavailableError, TeamStore } from '../../../src/store/redis/team-store.js';
+import { parseBackendUrl } from '../../../src/store/redis/url.js';
+import { type Engine, startEngine } from '../../support/redis-engine.js';
+import { fakeClaude, onCleanup, tempDir } from '../../support/temp.js';
+
+// Two "machines" (two local stores, two machine names) and one engine with AOF: each session has
+// its own TeamStore and Relay, as each session's `serve` does.
+const TTL_MS = 800;
+const PROJECT_ID = 'github.com/org/app';
+let engine: Engine;
+
+beforeAll(async () => {
+  engine = await startEngine({ aof: true });
+});
+afterAll(async () => {
+  await engine.stop();
+});
+
+interface Machine {
+  name: string;
+  home: string;
+}
+interface Sess {
+  p: Presence;
+  team: TeamStore;
+  local: FsStore;
+  relay: Relay;
+  intercom: Intercom;
+  states: string[];
+  /** Wait until this session's local inbox holds `ids` (woken by the local doorbell, not polled). */
+  arrived(ids: string[], timeoutMs?: number): Promise<Message[]>;
+  /** The machine loses this session the hard way: its serve dies (no unregister, heartbeat stops). */
+  crash(): Promise<void>;
+}
+
+let prefixN = 0;
+function team(): { prefix: string; machine(name: string): Machine } {
+  const prefix = `team-a:r${process.pid}-${++prefixN}`;
+  return { prefix, machine: (name) => ({ name, home: tempDir(`ci-${name}-`) }) };
+}
+
+async function session(m: Machine, prefix: string, opts: { projectId?: string; url?: string; relay?: boolean } = {}): Promise<Sess> {
+  const child = fakeClaude();
+  const local = FsStore.open(m.home);
+  const remote = new RedisStore(parseBackendUrl(`${opts.url ?? engine.url('team-a')}?prefix=${prefix}`), { machine: m.name, ttlMs: TTL_MS });
+  const t = new TeamStore(local, remote);
+  const root = `/home/${m.name}/app`;
+  const p = await t.register({
+    pid: child.pid,
+    pidStart: processStart(child.pid)!,
+    serverPid: process.pid + child.pid, // one serve per session
+    projectRoot: root,
+    projectName: 'app',
+    ...(opts.projectId === undefined ? { projectId: PROJECT_ID } : opts.projectId === '' ? {} : { projectId: opts.projectId }),
+    cwd: root,
+    startedAt: Date.now(),
+  });
+  const states: string[] = [];
+  let up: () => void = () => undefined;
+  const isUp = new Promise<void>((r) => (up = r));
+  const relay = new Relay(local, remote, p, {
+    onState: (s) => {
+      states.push(s);
+      if (s === 'up') up();
+    },
+  });
+  if (opts.relay !== false) {
+    relay.start();
+    onCleanup(() => void relay.stop());
+    if (!opts.url) await isUp;
+  } else {
+    await remote.register({ ...p }, p.code); // on the engine, as a relay would put it, but no relay runs yet
+  }
+  return {
+    p,
+    team: t,
+    local,
+    relay,
+    intercom: new Intercom(t),
+    states,
+    arrived: (ids, timeoutMs = 8000) =>
+      new Promise<Message[]>((resolve, reject) => {
+        const check = (): void => {
+          const inbox = local.inbox(p.code);
+          if (ids.every((id) => inbox.some((e) => e.id === id))) {
+            stop();
+            clearTimeout(timer);
+            resolve(inbox);
+          }
+        };
+        const stop = local.subscribe(p.code, check);
+        const timer = setTimeout(() => {
+          stop();
+          reject(new Error(`${p.code}: ${ids.length} message(s) not in the local inbox after ${timeoutMs} ms; have ${local.inbox(p.code).map((e) => e.id).join(',')}`));
+        }, timeoutMs);
+        check();
+      }),
+    crash: async () => {
+      // The serve process dies: its relay's connections drop, its heartbeat stops, nothing is unregistered.
+      remote.close();
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+const speak = (s: Sess) => ({ kind: 'session' as const, session: s.p });
+
+describe('two machines on one engine', () => {
+  it('who lists the sessions of the project on both machines, with their machine; a project without a remote stays per machine', async () => {
+    const t = team();
+    const [A, B] = [t.machine('A'), t.machine('B')];
+    const a1 = await session(A, t.prefix);
+    const b1 = await session(B, t.prefix);
+    const bOther = await session(B, t.prefix, { projectId: '' }); // same folder name, no remote
+    const seen = await a1.intercom.who('project', a1.p.projectRoot, a1.p.projectId);
+    expect(seen.map((s) => s.code).sort()).toEqual([a1.p.code, b1.p.code].sort());
+    expect(seen.find((s) => s.code === b1.p.code)?.machine).toBe('B');
+    expect(seen.find((s) => s.code === a1.p.code)?.machine).toBeUndefined(); // local: no machine to show
+    const all = await a1.intercom.who('all', a1.p.projectRoot, a1.p.projectId);
+    expect(all.map((s) => s.code)).toContain(bOther.p.code);
+  });
+
+  it('a direct message and a broadcast reach each session on each machine exactly once, framed with machine and user', async () => {
+    const t = team();
+    const [A, B] = [t.machine('A'), t.machine('B')];
+    const a1 = await session(A, t.prefix);
+    const a2 = await session(A, t.prefix);
+    const b1 = await session(B, t.prefix);
+    const b2 = await session(B, t.prefix);
+
+    const direct = await a1.intercom.send(speak(a1), b1.p.code, 'hello from A');
+    expect(direct.recipients).toEqual([b1.p.code]);
+    const got = await b1.arrived([direct.message.id]);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ id: direct.message.id, from: a1.p.code, text: 'hello from A', fromMachine: 'A', state: 'unread' });
+    expect(got[0]!.fromUser).toBeTruthy();
+
+    const bc = await b2.intercom.send(speak(b2), 'all', 'everyone: I take src/');
+    expect(bc.recipients.sort()).toEqual([a1.p.code, a2.p.code, b1.p.code].sort());
+    for (const s of [a1, a2, b1]) {
+      const inbox = await s.arrived([bc.message.id]);
+      expect(inbox.filter((e) => e.id === bc.message.id)).toHaveLength(1);
+    }
+    // Claimed once by the hook's claim on B, answered across machines.
+    expect(b1.local.claim(b1.p.code).map((m) => m.id).sort()).toEqual([direct.message.id, bc.message.id].sort());
+    const r = await b1.intercom.reply(speak(b1), direct.message.id, 'got it');
+    await a1.arrived([r.message.id]);
+    expect(b1.local.inbox(b1.p.code).map((e) => e.id)).toEqual([bc.message.id]); // the reply acknowledged the original
+    // Nothing is left in the engine for a relayed session.
+    expect(await b1.team.remote.inboxSize(b1.p.code)).toBe(0);
+    expect(await a1.team.remote.inboxSize(a1.p.code)).toBe(0);
+  });
+
+  it('the engine killed and restarted mid-traffic (AOF): every send acknowledged to a sender arrives once; failures are said', async () => {
+    const t = team();
+    const [A, B] = [t.machine('A'), t.machine('B')];
+    const a1 = await session(A, t.prefix);
+    const a2 = await session(A, t.prefix);
+    const b1 = await session(B, t.prefix);
+    const acknowledged: string[] = [];
+    const failures: unknown[] = [];
+    for (let i = 0; i < 60; i++) {
+      if (i === 20) await engine.kill();
+      if (i === 40) await engine.restart();
+      try {
+        acknowledged.push((await a1.intercom.send(speak(a1), b1.p.code, `m${i}`)).message.id);
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    // While it was down: the remote sends failed with a clear error, not silently.
+    expect(failures.length).toBeGreaterThanOrEqual(20);
+    for (const f of failures) {
+      expect(f).toBeInstanceOf(EngineUnavailableError);
+      expect((f as Error).message).toMatch(/team engine redis:\/\/team-a:\*\*\*@127\.0\.0\.1:\d+\/0.* is unreachable/);
+      expect((f as Error).message).not.toContain('team-a-pw');
+    }
+    expect(acknowledged.length).toBeGreaterThanOrEqual(20);
+    // ... and the same machine kept talking through its local store meanwhile.
+    const inbox = await b1.arrived(acknowledged, 15_000);
+    const ids = inbox.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual([...acknowledged].sort());
+    expect(b1.states).toContain('down');
+    expect(b1.states.at(-1)).toBe('up');
+    void a2;
+  });
+
+  it('local sessions keep talking while the engine is down', async () => {
+    const t = team();
+    const A = t.machine('A');
+    const a1 = await session(A, t.prefix);
+    const a2 = await session(A, t.prefix);
+    await engine.kill();
+    try {
+      const sent = await a1.intercom.send(speak(a1), 'all', 'engine is down, local still works');
+      expect(sent.recipients).toEqual([a2.p.code]);
+      await a2.arrived([sent.message.id]);
+      expect((await a1.intercom.who('project', a1.p.projectRoot, a1.p.projectId)).map((s) => s.code).sort()).toEqual([a1.p.code, a2.p.code].sort());
+      await expect(a1.intercom.send(speak(a1), 'zz99', 'x')).rejects.toThrow(/team engine .* is unreachable/);
+    } finally {
+      await engine.restart();
+    }
+  });
+
+  it("a crashed machine's sessions are gone from who within the ttl + 1 s", async () => {
+    const t = team();
+    const [A, B] = [t.machine('A'), t.machine('B')];
+    const a1 = await session(A, t.prefix);
+    const b1 = await session(B, t.prefix);
+    const b2 = await session(B, t.prefix);
+    const codes = async () => (await a1.team.sessions()).map((s) => s.code).sort();
+    expect(await codes()).toEqual([a1.p.code, b1.p.code, b2.p.code].sort());
+    const t0 = Date.now();
+    await Promise.all([b1.crash(), b2.crash()]);
+    while ((await codes()).length > 1) {
+      expect(Date.now() - t0).toBeLessThan(TTL_MS + 1000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await codes()).toEqual([a1.p.code]);
+    await expect(a1.intercom.send(speak(a1), b1.p.code, 'are you there?')).rejects.toThrow(/No live session has the code/);
+  });
+});
+
+describe('the relay killed at any step', () => {
+  it('a relay that died between linking into the local inbox and XACK neither loses nor doubles a message', async () => {
+    const t = team();
+    const [A, B] = [t.machine('A'), t.machine('B')];
+    const a1 = await session(A, t.prefix);
+    const b1 = await session(B, t.prefix, { relay: false });
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) sent.push((await a1.intercom.send(speak(a1), b1.p.code, `m${i}`)).message.id);
+    // A first life of b1's relay: it read two entries (now pending), linked the first, and died.
+    const remote = b1.team.remote;
+    const read = (await remote.call(['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', 2, 'STREAMS', remote.key('in', b1.p.code), '>'])) as unknown[][];
+    expect((read[0]![1] as unknown[]).length).toBe(2);
+    b1.local.deliver((await remote.message(sent[0]!))!, [b1.p.code]);
+    expect(b1.local.inbox(b1.p.code).map((e) => e.id)).toEqual([sent[0]]);
+    // The next life.
+    b1.relay.start();
+    onCleanup(() => void b1.relay.stop());
+    const inbox = await b1.arrived(sent);
+    expect(inbox.map((e) => e.id)).toEqual(sent);
+    expect(await remote.inboxSize(b1.p.code)).toBe(0);
+  });
+});
+
+describe('credentials and namespaces', () => {
+  it('a wrong password is refused with a clear error that never shows a password; local sessions are unaffected', async () => {
+    const t = team();
+    const A = t.machine('A');
+    const a1 = await session(A, t.prefix);
+    const bad = await session(A, t.prefix, { url: engine.url('team-a', 'wrong-secret') });
+    await expect(bad.intercom.send(speak(bad), 'zz99', 'x')).rejects.toThrow(/refused the user name or password/);
+    await expect(bad.intercom.send(speak(bad), 'zz99', 'x')).rejects.not.toThrow(/wrong-secret/);
+    const sent = await bad.intercom.send(speak(bad), a1.p.code, 'local is fine');
+    await a1.arrived([sent.message.id]);
+  });
+
+  it("another team's prefix is refused by the engine (NOPERM), not silently used", async () => {
+    const store = new RedisStore(parseBackendUrl(`${engine.url('team-a')}?prefix=team-b`), { machine: 'A', ttlMs: TTL_MS });
+    onCleanup(() => store.close());
+    const t = new TeamStore(FsStore.open(tempDir()), store);
+    await expect(t.session('zz99')).rejects.toThrow(/does not let this user use these keys \(NOPERM\)/);
+  });
+});
