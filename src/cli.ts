@@ -91,7 +91,9 @@ async function runYargs(argv: string[]): Promise<number> {
             type: 'boolean',
             describe: 'Allow the intercom tools without a prompt per call (permissions.allow "mcp__intercom"; default: yes; --no-allow to skip)',
           })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the plan and result as JSON' }),
+          .option('json', { type: 'boolean', default: false, describe: 'Print the plan and result as JSON' })
+          .option('backend', { type: 'string', describe: "A team engine: redis://user:password@host:6379/0?prefix=team (rediss:// for TLS); kept 0600 in the store" })
+          .option('allow-no-auth', { type: 'boolean', default: false, describe: 'Accept a --backend URL without a password to another machine' }),
       run(() => import('./commands/install.js')),
     )
     .command(

@@ -16,22 +16,24 @@ const TTL_MS = 600;
 const MACHINE = 'machine-a';
 let engine: Engine;
 let n = 0;
+// The same suite over TLS (certificates made at test time): CI_REDIS_TLS=1 (redis-tls-store.test.ts sets it).
+const TLS = process.env.CI_REDIS_TLS === '1';
 
 beforeAll(async () => {
-  engine = await startEngine();
+  engine = await startEngine({ tls: TLS });
 });
 afterAll(async () => {
   await engine.stop();
 });
 
 function openStore(prefix: string): RedisStore {
-  const store = new RedisStore(parseBackendUrl(`${engine.url('team-a')}?prefix=${prefix}`), { machine: MACHINE, ttlMs: TTL_MS });
+  const store = new RedisStore(parseBackendUrl(`${engine.url('team-a')}?prefix=${prefix}${TLS ? `&ca=${engine.dir}/ca.crt` : ''}`), { machine: MACHINE, ttlMs: TTL_MS });
   onCleanup(() => store.close());
   return store;
 }
 
 storeContract({
-  name: 'redis',
+  name: TLS ? 'redis over TLS' : 'redis',
   open: async () => openStore(`team-a:t${process.pid}-${++n}`),
   reopen: async (store) => openStore((store as RedisStore).address.prefix),
   liveSession: async (projectRoot = '/proj') => {
@@ -43,7 +45,7 @@ storeContract({
         child.kill('SIGKILL');
         await exited;
         // Another machine has no pid to look at: wait for the presence key to lapse, within the bound.
-        const raw = await RespClient.connect(parseBackendUrl(engine.adminUrl()).connect);
+        const raw = await RespClient.connect(parseBackendUrl(`${engine.adminUrl()}${TLS ? `&ca=${engine.dir}/ca.crt` : ''}`).connect);
         try {
           const deadline = Date.now() + TTL_MS + 1000;
           for (;;) {

@@ -230,9 +230,19 @@ export class RedisStore implements IntercomStore {
   // ---- messages ------------------------------------------------------------------------------
 
   async deliver(message: Message, recipients: readonly string[]): Promise<void> {
+    await this.deliverReport(message, recipients);
+  }
+
+  /**
+   * Deliver, and say which recipients were not reached: their presence lapsed between the sender's
+   * look-up and the delivery (or a message with this id is already in their inbox: a retry).
+   */
+  async deliverReport(message: Message, recipients: readonly string[]): Promise<{ missed: string[] }> {
     const codes = recipients.filter((c) => CODE_RE.test(c));
     const keys = [this.key('log'), this.key('logix'), ...codes.flatMap((c) => [...this.inboxKeys(c), this.key('s', c)])];
-    await this.eval(S.DELIVER, keys, [message.id, JSON.stringify(message), this.historyLimit, this.key('ch', 'log'), ...codes.map((c) => this.key('ch', c))]);
+    const reached = (await this.eval(S.DELIVER, keys, [message.id, JSON.stringify(message), this.historyLimit, this.key('ch', 'log'), ...codes.map((c) => this.key('ch', c))])) as number[];
+    const hit = new Set(reached.map((i) => codes[i - 1]));
+    return { missed: recipients.filter((c) => !hit.has(c)) };
   }
 
   async claim(code: string, limit = Infinity): Promise<Message[]> {

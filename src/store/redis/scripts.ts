@@ -46,7 +46,10 @@ if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 return redis.call('XLEN', KEYS[1])
 `;
 
-/** KEYS: log, logix, then (inbox, index, presence) per recipient. ARGV: id, json, limit, logChannel, then a channel per recipient. */
+/**
+ * KEYS: log, logix, then (inbox, index, presence) per recipient. ARGV: id, json, limit, logChannel,
+ * then a channel per recipient. Returns the (1-based) positions of the recipients it reached.
+ */
 export const DELIVER = `
 local id, json, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local n = (#KEYS - 2) / 3
@@ -74,7 +77,7 @@ end
 -- Wake-ups only once every copy is in place.
 for _, i in ipairs(delivered) do redis.call('PUBLISH', ARGV[4 + i], 'm') end
 redis.call('PUBLISH', ARGV[4], 'm')
-return #delivered
+return delivered
 `;
 
 /** KEYS: inbox, presence. ARGV: limit (0 = all). Returns {lastDelivered or '', entries}. */

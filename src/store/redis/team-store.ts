@@ -8,6 +8,9 @@ import { RedisConnectionError, RedisReplyError } from './resp.js';
 /** The team engine could not be used; nothing was sent through it. */
 export class EngineUnavailableError extends IntercomError {}
 
+/** A message reached some of its recipients and not others (the error says which). */
+export class PartialDeliveryError extends IntercomError {}
+
 /**
  * What a session's `serve` and the people's commands see when a team engine is configured: this
  * machine's store for everything about its own sessions (inboxes, claims, acks, wake-ups: the
@@ -93,11 +96,20 @@ export class TeamStore implements IntercomStore {
     const here: string[] = [];
     const there: string[] = [];
     for (const code of recipients) ((await this.local.session(code)) ? here : there).push(code);
+    let missed: string[] = [];
     if (there.length > 0) {
       const stamped: Message = { ...message, fromMachine: this.machine, fromUser: this.user };
-      await this.viaEngine(`send ${message.id} to ${there.join(', ')}`, () => this.remote.deliver(stamped, there));
+      missed = (await this.viaEngine(`send ${message.id} to ${there.join(', ')}`, () => this.remote.deliverReport(stamped, there))).missed;
     }
     await this.local.deliver(message, here);
+    if (missed.length > 0) {
+      // Never claim more than happened: say who did not get it.
+      const reached = recipients.filter((c) => !missed.includes(c));
+      throw new PartialDeliveryError(
+        `Message ${message.id} ${reached.length > 0 ? `reached ${reached.join(', ')} but not` : 'did not reach'} ${missed.join(', ')}: ${missed.length === 1 ? 'that session' : 'those sessions'} on another machine stopped answering just now.`,
+        'Run `who` to see who is live, and send again if it matters.',
+      );
+    }
   }
 
   claim(code: string, limit?: number) {
@@ -183,8 +195,8 @@ export function engineError(what: string, location: string, err: unknown): Inter
   }
   const why = err instanceof RedisConnectionError ? err.message : err instanceof Error ? err.message : String(err);
   return new EngineUnavailableError(
-    `Could not ${what}: the team engine ${location} is unreachable (${why}). Nothing was sent through it.`,
-    'Sessions on this machine still reach each other. Try again when the engine is back; connections come back by themselves.',
+    `Could not ${what}: the team engine ${location} is unreachable (${why}).`,
+    'Sessions on this machine still reach each other. Try again when the engine is back: connections come back by themselves.',
   );
 }
 

@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../../core/errors.js';
 import type { RespConnectOptions } from './resp.js';
 
 /**
  * A team engine's address: `redis://[user:password@]host[:port][/db][?prefix=team-a]`, or
- * `rediss://...` for TLS. The key prefix is the team's namespace (an ACL confines a team to it); it
+ * `rediss://...` for TLS (`?ca=/path/ca.pem` trusts a private CA beside the system's). The key prefix is the team's namespace (an ACL confines a team to it); it
  * defaults to the user name, else `claude-intercom`. The secret never leaves this module except
  * to AUTH: everything shown to people uses `redacted`.
  */
@@ -48,10 +49,20 @@ export function parseBackendUrl(raw: string, opts: { allowNoAuth?: boolean } = {
       'Put the ACL user and password in the URL (redis://user:password@host/...), or add ?allow_no_auth=1 if the engine is private to you.',
     );
   }
+  const caFile = u.searchParams.get('ca');
+  let ca: string | undefined;
+  if (caFile !== null) {
+    if (!tls) throw new InvalidInputError('?ca= is for TLS: the URL says redis://.', 'Use rediss:// to talk TLS to the engine.');
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new InvalidInputError(`Cannot read the CA file ${JSON.stringify(caFile)} named in the backend URL (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, 'Give the path of a PEM file this user can read.');
+    }
+  }
   const shown = new URL(u.toString());
   if (shown.password) shown.password = '***';
   return {
-    connect: { host, port, tls, ...(username ? { username } : {}), ...(password !== undefined ? { password } : {}), db },
+    connect: { host, port, tls, ...(ca ? { tlsOptions: { ca } } : {}), ...(username ? { username } : {}), ...(password !== undefined ? { password } : {}), db },
     prefix,
     redacted: shown.toString(),
   };

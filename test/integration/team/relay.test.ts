@@ -13,7 +13,7 @@ import { fakeClaude, onCleanup, tempDir } from '../../support/temp.js';
 
 // Two "machines" (two local stores, two machine names) and one engine with AOF: each session has
 // its own TeamStore and Relay, as each session's `serve` does.
-const TTL_MS = 800;
+const TTL_MS = 1500;
 const PROJECT_ID = 'github.com/org/app';
 let engine: Engine;
 
@@ -252,6 +252,45 @@ describe('the relay killed at any step', () => {
     const inbox = await b1.arrived(sent);
     expect(inbox.map((e) => e.id)).toEqual(sent);
     expect(await remote.inboxSize(b1.p.code)).toBe(0);
+  });
+});
+
+describe('lapses', () => {
+  it('an engine down longer than the ttl (AOF): the lapsed session comes back to its inbox, nothing acknowledged is lost', async () => {
+    const t = team();
+    const [A, B] = [t.machine('A'), t.machine('B')];
+    const a1 = await session(A, t.prefix);
+    const b1 = await session(B, t.prefix, { relay: false }); // its relay is not running: messages wait in the engine
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) sent.push((await a1.intercom.send(speak(a1), b1.p.code, `m${i}`)).message.id);
+    await engine.kill();
+    await new Promise((r) => setTimeout(r, TTL_MS + 300)); // the outage outlasts every presence key
+    await engine.restart();
+    // Another machine reads first: b1 has lapsed, so it is not listed (and its inbox is set aside, not dropped).
+    expect((await a1.team.sessions()).map((s) => s.code)).not.toContain(b1.p.code);
+    b1.relay.start();
+    onCleanup(() => void b1.relay.stop());
+    const inbox = await b1.arrived(sent);
+    expect(inbox.map((e) => e.id)).toEqual(sent);
+    expect((await a1.team.sessions()).map((s) => s.code)).toContain(b1.p.code);
+  });
+
+  it('a recipient that lapsed between the look-up and the delivery is reported, never silently skipped', async () => {
+    const t = team();
+    const [A, B] = [t.machine('A'), t.machine('B')];
+    const a1 = await session(A, t.prefix);
+    const a2 = await session(A, t.prefix);
+    const b1 = await session(B, t.prefix);
+    const looked = await a1.intercom.who('project', a1.p.projectRoot, a1.p.projectId);
+    expect(looked.map((s) => s.code)).toContain(b1.p.code);
+    await b1.crash();
+    // Its key lapses now, after the sender looked it up (as a ttl would, without the wait).
+    const admin = new RedisStore(parseBackendUrl(engine.adminUrl()), { machine: 'admin' });
+    onCleanup(() => admin.close());
+    await admin.call(['DEL', `${t.prefix}:s:${b1.p.code}`]);
+    const m = { id: '0000000000abcdefg', from: a1.p.code, to: 'all', text: 'x', sentAt: Date.now() };
+    await expect(a1.team.deliver(m, [a2.p.code, b1.p.code])).rejects.toThrow(new RegExp(`reached ${a2.p.code} but not ${b1.p.code}`));
+    await a2.arrived([m.id]);
   });
 });
 
