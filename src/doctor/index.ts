@@ -16,6 +16,7 @@ import {
 } from './checks.js';
 import { loadConfigs } from './configs.js';
 import { checkSelfTest } from './self-test.js';
+import { checkNodeStartCost, checkTeamEngine } from './team-checks.js';
 import type { CheckResult, DoctorDeps, DoctorEnv, Exec } from './types.js';
 
 export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
@@ -30,6 +31,8 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkPrototype,
   checkStorePermissions,
   checkSessions,
+  checkNodeStartCost,
+  checkTeamEngine,
   checkSelfTest,
 ];
 
