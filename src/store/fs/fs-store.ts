@@ -243,7 +243,13 @@ export class FsStore implements IntercomStore {
           if (errnoCode(err) !== 'ENOENT') throw err;
         }
       }
-      linkSync(tmp, this.p('log', name));
+      try {
+        linkSync(tmp, this.p('log', name));
+      } catch (err) {
+        // Already in the history: the same message brought to a second session of this machine
+        // (a team engine's relays deliver a broadcast one recipient at a time).
+        if (errnoCode(err) !== 'EEXIST') throw err;
+      }
       // Ring only once every copy is in place: watchers woken early would take the CPU that the
       // rest of a broadcast needs (on two cores, 50 of them did).
       for (const code of delivered) ring(this.bellDir('s', code));

@@ -1,7 +1,7 @@
 import type { Message, Presence } from '../../core/types.js';
 import type { IntercomStore } from '../store.js';
 import type { RedisStore } from './redis-store.js';
-import { type Reply, RedisReplyError, type RespClient } from './resp.js';
+import { RedisConnectionError, RedisReplyError, type Reply, type RespClient } from './resp.js';
 
 /**
  * The bridge between one session's local inbox and the team engine, run by the session's `serve`
@@ -92,8 +92,12 @@ export class Relay {
         if (err instanceof RedisReplyError && err.kind === 'NOGROUP') this.registered = false; // our inbox lapsed
         if (err instanceof RedisReplyError && (err.kind === 'WRONGPASS' || err.kind === 'NOPERM')) {
           this.setState('down', `${err.kind}: check the URL's user, password and prefix`);
+        } else if (err instanceof RedisConnectionError || err instanceof RedisReplyError) {
+          this.setState('down', err.message);
         } else {
-          this.setState('down', err instanceof Error ? err.message : String(err));
+          // Not the engine: this machine's store refused (a full disk...). What was read stays
+          // pending in the engine and is brought in on the next try.
+          this.setState('down', `the local store failed: ${err instanceof Error ? err.message : String(err)}`);
         }
         this.conn?.close();
         this.conn = undefined;
@@ -159,7 +163,7 @@ export class Relay {
     this.events.onState?.(state);
     const where = this.remote.location;
     if (state === 'up') this.events.log?.(`team engine ${where}: connected; session ${this.presence.code} is visible on other machines`);
-    else if (state === 'down') this.events.log?.(`team engine ${where}: unreachable (${why}); retrying with backoff, local sessions unaffected`);
+    else if (state === 'down') this.events.log?.(`team engine ${where}: relay paused (${why}); retrying with backoff, local sessions unaffected`);
     else this.events.log?.(`team engine ${where}: ${why}`);
   }
 

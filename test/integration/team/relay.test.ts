@@ -156,6 +156,8 @@ describe('two machines on one engine', () => {
     const r = await b1.intercom.reply(speak(b1), direct.message.id, 'got it');
     await a1.arrived([r.message.id]);
     expect(b1.local.inbox(b1.p.code).map((e) => e.id)).toEqual([bc.message.id]); // the reply acknowledged the original
+    // Two relays of one machine brought the same broadcast in without a hitch (no error, no reconnect).
+    for (const s of [a1, a2, b1, b2]) expect(s.states).toEqual(['up']);
     // Nothing is left in the engine for a relayed session.
     expect(await b1.team.remote.inboxSize(b1.p.code)).toBe(0);
     expect(await a1.team.remote.inboxSize(a1.p.code)).toBe(0);
