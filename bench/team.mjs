@@ -249,9 +249,16 @@ async function fleet(api, engine) {
   await Promise.all(sessions.map((s) => s.isUp));
   const regMs = performance.now() - regStart;
   const memAfter = await usedMemory();
+  // The keys of one session alone (presence, pid, inbox stream with its group, index, owner), and its connections.
+  const probe = sessions[1];
+  let keyBytes = 0;
+  for (const k of ['s', 'in', 'ix', 'own']) keyBytes += Number(await admin.call(['MEMORY', 'USAGE', `${prefix}:${k}:${probe.p.code}`, 'SAMPLES', '0']) ?? 0);
+  keyBytes += Number(await admin.call(['MEMORY', 'USAGE', `${prefix}:pid:m${probe.m}:${probe.p.pid}`]) ?? 0);
+  const clients = Number(/connected_clients:(\d+)/.exec(await admin.call(['INFO', 'clients']))[1]);
   row(`Fleet: ${total} sessions over ${machines} machines, all relays up (serial start)`, `${(regMs / 1000).toFixed(2)} s`);
-  row('Engine memory per session (used_memory delta / sessions; presence, inbox stream + group, index)', `${((memAfter - memBefore) / total / 1024).toFixed(1)} KiB`);
-  data.fleet = { total, machines, startMs: round(regMs), memPerSessionBytes: Math.round((memAfter - memBefore) / total) };
+  row('Engine memory per session, all told (used_memory delta / sessions)', `${((memAfter - memBefore) / total / 1024).toFixed(1)} KiB  (${((clients - 1) / total).toFixed(1)} connections per session)`);
+  row('  of which the session\'s keys (MEMORY USAGE: presence, pid, inbox stream + group, index, owner)', `${(keyBytes / 1024).toFixed(1)} KiB`);
+  data.fleet = { total, machines, startMs: round(regMs), memPerSessionBytes: Math.round((memAfter - memBefore) / total), keyBytesPerSession: keyBytes, clients };
 
   // who with every session live (from machine 0's view: local + engine)
   const sender = sessions[0];

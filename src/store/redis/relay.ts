@@ -133,6 +133,7 @@ export class Relay {
     }
     const entries = ((reply[0] as Reply[])[1] as Reply[]) ?? [];
     const moved: Message[] = [];
+    const linked: string[] = [];
     for (const e of entries) {
       const m = entryMessage(e);
       if (!m) continue;
@@ -140,9 +141,10 @@ export class Relay {
         await this.local.deliver(m, [code]);
         moved.push(m);
       }
-      // Only now is it safe to let the engine forget it.
-      await this.remote.ack(code, m.id);
+      linked.push(m.id);
     }
+    // Only now is it safe to let the engine forget them: one pipelined round (and one AOF fsync) for the batch.
+    await Promise.all(linked.map((id) => this.remote.ack(code, id)));
     if (moved.length > 0) this.events.onRelayed?.(moved);
     return entries.length;
   }
