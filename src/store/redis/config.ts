@@ -46,7 +46,14 @@ export function teamConfig(env: NodeJS.ProcessEnv, home: string): TeamConfig | u
 /** Keep a team engine's URL (checked first) in the store, private to its owner. */
 export function saveBackendUrl(home: string, url: string, opts: { allowNoAuth?: boolean } = {}): BackendAddress {
   const address = parseBackendUrl(url, opts);
+  let kept = url.trim();
+  if (opts.allowNoAuth && address.connect.password === undefined) {
+    // The person's explicit consent goes with the URL, so every later reader accepts it too.
+    const u = new URL(kept);
+    u.searchParams.set('allow_no_auth', '1');
+    kept = u.toString();
+  }
   // Created 0600 (the store's file mode), renamed into place whole.
-  writeFileAtomic(join(home, BACKEND_FILE), `${url.trim()}\n`);
+  writeFileAtomic(join(home, BACKEND_FILE), `${kept}\n`);
   return address;
 }
