@@ -221,7 +221,7 @@ export class RedisStore implements IntercomStore {
     const out: Presence[] = [];
     for (let i = 0; i < codes.length; i++) {
       const rec = parsePresence(raws[i] ?? null);
-      if (rec) out.push(rec);
+      if (rec && rec.code === codes[i]) out.push(rec);
       else if (CODE_RE.test(codes[i]!)) await this.prune(codes[i]!);
     }
     return out.sort((a, b) => a.startedAt - b.startedAt || a.code.localeCompare(b.code));
@@ -295,6 +295,12 @@ export class RedisStore implements IntercomStore {
   async ack(code: string, id: string): Promise<boolean> {
     if (!CODE_RE.test(code) || !MESSAGE_ID_RE.test(id)) return false;
     return (await this.eval(S.ACK, this.inboxKeys(code), [id])) === 1;
+  }
+
+  /** Acknowledge one stream entry of `code`'s inbox (the relay: also entries with no sound message). */
+  async ackEntry(code: string, streamId: string, messageId = ''): Promise<void> {
+    if (!CODE_RE.test(code) || !/^\d+-\d+$/.test(streamId)) return;
+    await this.eval(S.ACK_ENTRY, this.inboxKeys(code), [streamId, MESSAGE_ID_RE.test(messageId) ? messageId : '']);
   }
 
   async ackAll(code: string): Promise<number> {
@@ -383,13 +389,27 @@ export class RedisStore implements IntercomStore {
   }
 }
 
+/** A presence record as another machine wrote it: only a sound one is shown. */
 function parsePresence(raw: Reply): Presence | undefined {
   if (typeof raw !== 'string') return undefined;
+  let rec: Presence;
   try {
-    return JSON.parse(raw) as Presence;
+    rec = JSON.parse(raw) as Presence;
   } catch {
     return undefined;
   }
+  const sound =
+    typeof rec === 'object' &&
+    rec !== null &&
+    typeof rec.code === 'string' &&
+    CODE_RE.test(rec.code) &&
+    Number.isInteger(rec.pid) &&
+    typeof rec.projectRoot === 'string' &&
+    typeof rec.projectName === 'string' &&
+    typeof rec.cwd === 'string' &&
+    typeof rec.startedAt === 'number' &&
+    typeof rec.lastActiveAt === 'number';
+  return sound ? rec : undefined;
 }
 
 /** A stream entry [id, ['i', msgId, 'm', json]] -> the message. */

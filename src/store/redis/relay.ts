@@ -1,4 +1,5 @@
 import type { Message, Presence } from '../../core/types.js';
+import { BROADCAST, CODE_RE, MESSAGE_ID_RE, assertMessageText, isHumanAddress } from '../../core/validate.js';
 import type { IntercomStore } from '../store.js';
 import type { RedisStore } from './redis-store.js';
 import { RedisConnectionError, RedisReplyError, type Reply, type RespClient } from './resp.js';
@@ -133,18 +134,26 @@ export class Relay {
     }
     const entries = ((reply[0] as Reply[])[1] as Reply[]) ?? [];
     const moved: Message[] = [];
-    const linked: string[] = [];
+    const done: Array<[string, string]> = []; // [stream id, message id]
     for (const e of entries) {
+      const sid = Array.isArray(e) && typeof e[0] === 'string' ? e[0] : undefined;
+      if (!sid) continue;
       const m = entryMessage(e);
-      if (!m) continue;
+      // What comes from the engine is another machine's word: it reaches a path and a model only if sound.
+      const bad = m ? unsoundMessage(m) : 'no message in it';
+      if (bad || !m) {
+        this.events.log?.(`dropped entry ${sid} for ${code} from the team engine: ${bad}`);
+        done.push([sid, '']);
+        continue;
+      }
       if (!(await this.alreadyLocal(m.id))) {
         await this.local.deliver(m, [code]);
         moved.push(m);
       }
-      linked.push(m.id);
+      done.push([sid, m.id]);
     }
     // Only now is it safe to let the engine forget them: one pipelined round (and one AOF fsync) for the batch.
-    await Promise.all(linked.map((id) => this.remote.ack(code, id)));
+    await Promise.all(done.map(([sid, id]) => this.remote.ackEntry(code, sid, id)));
     if (moved.length > 0) this.events.onRelayed?.(moved);
     return entries.length;
   }
@@ -178,6 +187,25 @@ export class Relay {
       };
     });
   }
+}
+
+/** Why a message from the engine may not go into a local inbox, or undefined when it may. */
+export function unsoundMessage(m: Message): string | undefined {
+  if (typeof m !== 'object' || m === null) return 'not a record';
+  if (typeof m.id !== 'string' || !MESSAGE_ID_RE.test(m.id)) return 'a malformed id';
+  if (typeof m.from !== 'string' || !(CODE_RE.test(m.from) || isHumanAddress(m.from))) return 'a malformed sender';
+  if (typeof m.to !== 'string' || !(CODE_RE.test(m.to) || m.to === BROADCAST || isHumanAddress(m.to))) return 'a malformed recipient';
+  if (typeof m.sentAt !== 'number' || !Number.isFinite(m.sentAt)) return 'a malformed time';
+  if (m.replyTo !== undefined && (typeof m.replyTo !== 'string' || !MESSAGE_ID_RE.test(m.replyTo))) return 'a malformed reply_to';
+  for (const k of ['fromProject', 'fromMachine', 'fromUser'] as const) {
+    if (m[k] !== undefined && (typeof m[k] !== 'string' || m[k]!.length > 256)) return `a malformed ${k}`;
+  }
+  try {
+    assertMessageText(m.text);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return undefined;
 }
 
 function entryMessage(e: Reply): Message | undefined {

@@ -121,6 +121,13 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 return redis.call('XDEL', KEYS[1], sid)
 `;
 
+/** KEYS: inbox, index. ARGV: stream id, message id (or ''). The relay's acknowledgement, by entry. */
+export const ACK_ENTRY = `
+redis.call('XACK', KEYS[1], 'g', ARGV[1])
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[2]) end
+return redis.call('XDEL', KEYS[1], ARGV[1])
+`;
+
 /** KEYS: inbox, index. Acknowledges everything; returns how many. */
 export const ACK_ALL = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
