@@ -1,12 +1,12 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Context } from '../core/context.js';
-import { IntercomError } from '../core/errors.js';
+import { IntercomError, UnsafeStateError, describeError } from '../core/errors.js';
 import { displayText } from '../core/framing.js';
 import { Intercom } from '../core/intercom.js';
 import { resolveProject } from '../core/project.js';
 import { processStart } from '../os/proc.js';
 import { createServer } from '../mcp/server.js';
-import { openStore } from '../store/index.js';
+import { intercomHome, openLocalStore, openStore } from '../store/index.js';
 import { startRelay } from '../store/redis/serve-relay.js';
 
 /**
@@ -15,7 +15,15 @@ import { startRelay } from '../store/redis/serve-relay.js';
  * once here and kept for the session's life. Stdout belongs to the protocol: logs go to stderr.
  */
 export async function run(ctx: Context): Promise<number> {
-  const store = openStore(ctx);
+  let store: ReturnType<typeof openStore>;
+  try {
+    store = openStore(ctx);
+  } catch (err) {
+    // A broken team engine set-up must not take this machine's sessions down with it.
+    if (!(err instanceof IntercomError) || (err instanceof UnsafeStateError && !/backend\.url/.test(err.message))) throw err;
+    ctx.stderr.write(`claude-intercom: team engine not used: ${describeError(err)}\n`);
+    store = openLocalStore(intercomHome(ctx));
+  }
   const claudePid = ctx.ppid;
   const pidStart = processStart(claudePid);
   if (pidStart === undefined) {

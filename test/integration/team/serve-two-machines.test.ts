@@ -151,4 +151,19 @@ describe('two machines with real serve processes', () => {
     expect(leaks).toEqual([]);
     expect(a.stderr.join('')).toContain('team engine redis://team-a:***@');
   });
+
+  it('a broken team URL does not take the machine down: serve says why and works locally', async () => {
+    const m = machine('A');
+    m.env = { ...m.env, CLAUDE_INTERCOM_URL: 'redis://nobody@10.255.0.1:6379' }; // no password, not loopback: refused
+    const s1 = await serve(m);
+    const s2 = await serve(m);
+    const sent = await s1.call('send', { to: codeOf(s2), message: 'still here' });
+    expect(sent.isError).toBe(false);
+    expect((await s2.call('peek')).text).toContain('still here');
+    await until(
+      async () => m.stderr.join(''),
+      (t) => t.includes('team engine not used'),
+    );
+    expect(m.stderr.join('')).toMatch(/team engine not used: The backend URL has no password, and 10\.255\.0\.1 is not this machine/);
+  });
 });
