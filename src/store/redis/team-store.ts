@@ -102,6 +102,13 @@ export class TeamStore implements IntercomStore {
       missed = (await this.viaEngine(`send ${message.id} to ${there.join(', ')}`, () => this.remote.deliverReport(stamped, there))).missed;
     }
     await this.local.deliver(message, here);
+    if (recipients.length === 0) {
+      // To a person (a reply to `human:...`): people read the history (`log`), and that person may
+      // be on another machine, so it goes into the team's history too. It is in this machine's
+      // history already, so an engine that is down loses nothing here.
+      const stamped: Message = { ...message, fromMachine: this.machine, fromUser: this.user };
+      await this.remote.deliver(stamped, []).catch(() => undefined);
+    }
     if (missed.length > 0) {
       // Never claim more than happened: say who did not get it.
       const reached = recipients.filter((c) => !missed.includes(c));

@@ -164,6 +164,24 @@ describe('two machines on one engine', () => {
     expect(await a1.team.remote.inboxSize(a1.p.code)).toBe(0);
   });
 
+  it("a person's message to another machine, and the session's reply: the person's `log` shows it on their machine", async () => {
+    const t = team();
+    const [A, B] = [t.machine('A'), t.machine('B')];
+    const a1 = await session(A, t.prefix);
+    const b1 = await session(B, t.prefix);
+    const person = { kind: 'human' as const, address: 'human:alice', projectRoot: a1.p.projectRoot, projectName: 'app', projectId: PROJECT_ID };
+    const q = await a1.intercom.send(person, b1.p.code, 'status?');
+    await b1.arrived([q.message.id]);
+    const r = await b1.intercom.reply(speak(b1), q.message.id, 'all green');
+    expect(r.recipients).toEqual([]);
+    const log = await a1.team.history(10);
+    expect(log.map((m) => [m.from, m.to, m.text])).toEqual([
+      ['human:alice', b1.p.code, 'status?'],
+      [b1.p.code, 'human:alice', 'all green'],
+    ]);
+    expect(log[1]?.fromMachine).toBe('B');
+  });
+
   it('the engine killed and restarted mid-traffic (AOF): every send acknowledged to a sender arrives once; failures are said', async () => {
     const t = team();
     const [A, B] = [t.machine('A'), t.machine('B')];
