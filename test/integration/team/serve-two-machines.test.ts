@@ -166,4 +166,22 @@ describe('two machines with real serve processes', () => {
     );
     expect(m.stderr.join('')).toMatch(/team engine not used: The backend URL has no password, and 10\.255\.0\.1 is not this machine/);
   });
+
+  it("a machine's serve killed with SIGKILL: its session is gone from the other machine's who within the ttl + 1 s", async () => {
+    const [a, b] = [machine('A'), machine('B')];
+    for (const m of [a, b]) m.env = { ...m.env, CLAUDE_INTERCOM_URL: engine.url('team-a') };
+    const sa = await serve(a);
+    const sb = await serve(b);
+    const cb = codeOf(sb);
+    const listed = async (): Promise<Array<{ code: string; serverPid: number }>> => JSON.parse((await cli(a, ['who', '--all', '--json'])).stdout);
+    const seen = await until(listed, (l) => l.some((s) => s.code === cb));
+    const serverPid = seen.find((s) => s.code === cb)!.serverPid;
+    process.kill(serverPid, 'SIGKILL'); // no unregister, no goodbye: as when B's machine dies
+    const t0 = Date.now();
+    const after = await until(listed, (l) => !l.some((s) => s.code === cb), 5000);
+    const gone = Date.now() - t0;
+    expect(after.map((s) => s.code)).not.toContain(cb);
+    expect(gone).toBeLessThan(1000 + 1000); // CLAUDE_INTERCOM_PRESENCE_TTL_MS=1000, + 1 s
+    await sa.close();
+  });
 });
