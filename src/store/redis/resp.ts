@@ -59,6 +59,8 @@ export class RespClient {
 
   private constructor(private readonly socket: Socket) {
     socket.setNoDelay(true);
+    // An engine that vanished without a word (a machine off, a network cut) is noticed, not waited on forever.
+    socket.setKeepAlive(true, 10_000);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.fail(new RedisConnectionError(err.message)));
     socket.on('close', () => this.fail(new RedisConnectionError('connection closed')));
