@@ -1,8 +1,7 @@
 /** Checks about the team engine (the Redis/Valkey backend) and what every Node start costs. */
 import { describeError } from '../core/errors.js';
-import { intercomHome } from '../store/local.js';
-import { teamConfig } from '../store/redis/config.js';
-import { RedisStore } from '../store/redis/redis-store.js';
+import { openTeamEngine } from '../store/index.js';
+import type { RedisStore } from '../store/redis/redis-store.js';
 import { engineError } from '../store/redis/team-store.js';
 import { ok, warning, failure, type CheckResult, type DoctorEnv } from './types.js';
 
@@ -25,21 +24,20 @@ export async function checkNodeStartCost(env: DoctorEnv): Promise<CheckResult> {
 /** The team engine, when one is configured: the URL is sound and the engine answers this user on its prefix. */
 export async function checkTeamEngine(env: DoctorEnv): Promise<CheckResult> {
   const title = 'Team engine';
-  let cfg: ReturnType<typeof teamConfig>;
+  let store: RedisStore | undefined;
   try {
-    cfg = teamConfig(env.ctx.env, intercomHome(env.ctx));
+    store = openTeamEngine(env.ctx);
   } catch (err) {
     return failure('team-engine', title, describeError(err), 'Fix the URL with `claude-intercom install --backend <url>` (or CLAUDE_INTERCOM_URL).');
   }
-  if (!cfg) return ok('team-engine', title, 'none configured: sessions on this machine only');
-  const store = new RedisStore(cfg.address, { machine: cfg.machine });
+  if (!store) return ok('team-engine', title, 'none configured: sessions on this machine only');
   try {
     const t0 = Date.now();
     await store.call(['EXISTS', store.key('codes')]);
-    const others = (await store.sessions()).filter((s) => s.machine !== cfg.machine);
-    return ok('team-engine', title, `${cfg.address.redacted} answers in ${Date.now() - t0} ms (prefix ${cfg.address.prefix}, this machine is ${cfg.machine}; ${others.length} session(s) on other machines)`);
+    const others = (await store.sessions()).filter((s) => s.machine !== store!.machine);
+    return ok('team-engine', title, `${store.location} answers in ${Date.now() - t0} ms (prefix ${store.address.prefix}, this machine is ${store.machine}; ${others.length} session(s) on other machines)`);
   } catch (err) {
-    const e = engineError('reach the team engine', cfg.address.redacted, err);
+    const e = engineError('reach the team engine', store.location, err);
     return warning('team-engine', title, e.message, e.hint ?? 'Check the engine and the URL.');
   } finally {
     store.close();

@@ -20,9 +20,14 @@ export { intercomHome, openLocalStore } from './local.js';
  * the intercom home; see src/store/redis/). Never for the hook or the watcher: `openLocalStore`.
  */
 export function openStore(ctx: Pick<Context, 'env' | 'homeDir'>): IntercomStore {
-  const home = intercomHome(ctx);
-  const local = openLocalStore(home);
-  const team = teamConfig(ctx.env, home);
-  if (!team) return local;
-  return new TeamStore(local, new RedisStore(team.address, { machine: team.machine, ...(team.ttlMs ? { ttlMs: team.ttlMs } : {}) }));
+  const local = openLocalStore(intercomHome(ctx));
+  const engine = openTeamEngine(ctx);
+  return engine ? new TeamStore(local, engine) : local;
+}
+
+/** The team engine alone, when one is configured (doctor's check); undefined without one. */
+export function openTeamEngine(ctx: Pick<Context, 'env' | 'homeDir'>): RedisStore | undefined {
+  const team = teamConfig(ctx.env, intercomHome(ctx));
+  if (!team) return undefined;
+  return new RedisStore(team.address, { machine: team.machine, ...(team.ttlMs ? { ttlMs: team.ttlMs } : {}) });
 }

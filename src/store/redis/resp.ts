@@ -1,5 +1,5 @@
 import { type Socket, connect as netConnect } from 'node:net';
-import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 
 /**
  * A small RESP2 client: one connection, commands pipelined in order, replies matched first in first
@@ -160,10 +160,12 @@ export class RespClient {
   }
 }
 
-function openSocket(opts: RespConnectOptions): Promise<Socket> {
+async function openSocket(opts: RespConnectOptions): Promise<Socket> {
+  // node:tls only when the URL asks for it: a plain connection does not pay for loading it.
+  const tlsConnect = opts.tls ? (await import('node:tls')).connect : undefined;
   return new Promise<Socket>((resolve, reject) => {
     const timeoutMs = opts.connectTimeoutMs ?? 3000;
-    const socket: Socket = opts.tls
+    const socket: Socket = tlsConnect
       ? tlsConnect({ host: opts.host, port: opts.port, servername: isIp(opts.host) ? undefined : opts.host, ...opts.tlsOptions })
       : netConnect({ host: opts.host, port: opts.port });
     const timer = setTimeout(() => {
@@ -175,7 +177,7 @@ function openSocket(opts: RespConnectOptions): Promise<Socket> {
       reject(new RedisConnectionError(err.message));
     };
     socket.once('error', onError);
-    socket.once(opts.tls ? 'secureConnect' : 'connect', () => {
+    socket.once(tlsConnect ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
       resolve(socket);
