@@ -12,8 +12,8 @@ import { RedisConnectionError, RedisReplyError, type Reply, type RespClient } fr
  *
  * Exactly once, also when a process dies at any step: an entry is read with XREADGROUP (it becomes
  * pending, held for this session), linked into the local inbox, and only then acknowledged (XACK +
- * XDEL). A relay that starts again first re-reads its pending entries and skips those already in
- * the local inbox, so nothing is lost and nothing is linked twice.
+ * XDEL). A relay that starts again first re-reads its pending entries and skips those it had
+ * already linked (see alreadyLocal), so nothing is lost and nothing is linked twice.
  *
  * The engine may go away at any time: the relay retries with exponential backoff (100 ms .. 5 s,
  * with jitter), and reports each change of state once (not each failed try).
@@ -146,7 +146,7 @@ export class Relay {
         done.push([sid, '']);
         continue;
       }
-      if (!(await this.alreadyLocal(m.id))) {
+      if (!(await this.alreadyLocal(m))) {
         await this.local.deliver(m, [code]);
         moved.push(m);
       }
@@ -159,13 +159,17 @@ export class Relay {
   }
 
   /**
-   * Linked into this session's inbox already (a previous life died before its XACK)? The inbox is
-   * the evidence: the model can only acknowledge through this same `serve`, which drains its
-   * pending entries as soon as it starts. (The local history is no evidence: a broadcast to two
-   * sessions of this machine is in it after the first one's relay.)
+   * Linked into this session's inbox already (a previous life died before its XACK)? Still in the
+   * inbox: yes. Acknowledged since: a message addressed to this session alone is then in this
+   * machine's history (written after the inbox link), and only this relay puts it there. A
+   * broadcast in the history may have been brought in for a sibling session of this machine, so
+   * for a broadcast only the inbox counts; the model acknowledges through this same `serve`,
+   * whose relay drains its pending entries first thing, so that window is the start-up's few ms.
    */
-  private async alreadyLocal(id: string): Promise<boolean> {
-    return (await this.local.inboxEntry(this.presence.code, id)) !== undefined;
+  private async alreadyLocal(m: Message): Promise<boolean> {
+    const code = this.presence.code;
+    if ((await this.local.inboxEntry(code, m.id)) !== undefined) return true;
+    return m.to === code && (await this.local.message(m.id)) !== undefined;
   }
 
   private setState(state: 'up' | 'down' | 'conflict', why?: string): void {
