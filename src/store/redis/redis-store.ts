@@ -338,28 +338,46 @@ export class RedisStore implements IntercomStore {
 
   // ---- waking --------------------------------------------------------------------------------
 
-  /** Pub/sub on a connection of its own; `onChange` also fires when that connection drops. */
+  /**
+   * Pub/sub on a connection of its own. `onChange` also fires when that connection drops (the
+   * caller re-checks); it comes back by itself with backoff (0.1 .. 5 s) until stopped.
+   */
   private listenChannel(channel: string, onChange: () => void): () => void {
     let stopped = false;
     let client: RespClient | undefined;
-    void RespClient.connect(this.address.connect)
-      .then(async (c) => {
-        if (stopped) return c.close();
-        client = c;
-        this.subscribers.add(c);
-        c.onPush = () => onChange();
-        c.onClose(() => {
-          this.subscribers.delete(c);
-          if (!stopped) onChange();
-        });
-        c.hold();
-        await c.call(['SUBSCRIBE', channel]);
-      })
-      .catch(() => {
-        if (!stopped) onChange(); // the caller re-checks, and will find the engine down
-      });
+    let retry: NodeJS.Timeout | undefined;
+    let backoff = 100;
+    const again = (): void => {
+      if (stopped) return;
+      onChange();
+      retry = setTimeout(connect, backoff);
+      backoff = Math.min(5000, backoff * 2);
+    };
+    const connect = (): void => {
+      void RespClient.connect(this.address.connect)
+        .then(async (c) => {
+          if (stopped) return c.close();
+          client = c;
+          this.subscribers.add(c);
+          c.onPush = () => onChange();
+          c.onClose(() => {
+            this.subscribers.delete(c);
+            again();
+          });
+          c.hold();
+          try {
+            await c.call(['SUBSCRIBE', channel]);
+            backoff = 100;
+          } catch {
+            c.close(); // refused (an ACL without the channel): its close retries, with backoff
+          }
+        })
+        .catch(() => again());
+    };
+    connect();
     return () => {
       stopped = true;
+      clearTimeout(retry);
       if (client) {
         this.subscribers.delete(client);
         client.close();

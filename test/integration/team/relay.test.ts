@@ -318,6 +318,59 @@ describe('lapses', () => {
   });
 });
 
+describe('log --follow across machines', () => {
+  it("the team's history wakes a follower, and keeps waking it after the engine came back", async () => {
+    const t = team();
+    const [A, B] = [t.machine('A'), t.machine('B')];
+    const a1 = await session(A, t.prefix);
+    const b1 = await session(B, t.prefix);
+    const follower = new TeamStore(FsStore.open(tempDir()), new RedisStore(parseBackendUrl(`${engine.url('team-a')}?prefix=${t.prefix}`), { machine: 'C' }));
+    onCleanup(() => follower.close());
+    let wakes = 0;
+    let onWake: () => void = () => undefined;
+    const stop = follower.watchHistory(() => {
+      wakes++;
+      onWake();
+    });
+    onCleanup(stop);
+    const nextWake = (): Promise<void> => new Promise((r) => (onWake = r));
+    const seen = async (text: string): Promise<void> => {
+      for (;;) {
+        if ((await follower.history(50).catch(() => [])).some((m) => m.text === text)) return;
+        await nextWake();
+      }
+    };
+    // The subscription is up once a delivery wakes it.
+    await a1.intercom.send(speak(a1), b1.p.code, 'first');
+    await seen('first');
+    await engine.kill();
+    await engine.restart();
+    // Resubscribed by itself: once it is back, every send wakes the follower (two in a row, each within 1 s).
+    const wokenWithin = (ms: number): Promise<boolean> =>
+      new Promise((r) => {
+        const t = setTimeout(() => r(false), ms);
+        onWake = () => {
+          clearTimeout(t);
+          r(true);
+        };
+      });
+    let inARow = 0;
+    for (let i = 0; i < 30 && inARow < 2; i++) {
+      const woke = wokenWithin(1000);
+      try {
+        await a1.intercom.send(speak(a1), b1.p.code, `after the restart ${i}`);
+      } catch {
+        await woke; // the engine's client fails fast for a moment after the restart
+        inARow = 0;
+        continue;
+      }
+      inARow = (await woke) ? inARow + 1 : 0;
+    }
+    expect(inARow).toBe(2);
+    expect(wakes).toBeGreaterThan(1);
+  });
+});
+
 describe('what another machine writes', () => {
   it('a hostile entry in the engine never reaches a local path or a model; the good ones after it still arrive', async () => {
     const t = team();
