@@ -28,7 +28,7 @@ const DEFAULT_TTL_MS = 15_000;
 const HISTORY_LIMIT = 2000;
 /** How long the inbox of a session whose presence lapsed waits for it to come back. */
 const ORPHAN_GRACE_MS = 24 * 3600_000;
-/** After a failed connect, fail at once for this long. */
+/** After a connect timed out, fail at once for this long. */
 const FAIL_FAST_MS = 1000;
 
 export class RedisStore implements IntercomStore {
@@ -97,12 +97,14 @@ export class RedisStore implements IntercomStore {
       const c = await this.client.catch(() => undefined);
       if (c && !c.closed) return c;
     }
-    // Just failed to connect: say so at once rather than make every caller (`who`, a send to a
-    // local session) wait out another connect timeout. The relay retries with its own backoff.
+    // A connect that just timed out (an engine that does not answer at all): say so at once rather
+    // than make every caller (`who`, a send) wait out another timeout. A refused connection fails
+    // fast by itself and is tried again each time. The relay retries with its own backoff.
     if (Date.now() < this.downUntil) throw this.downError!;
     const next = RespClient.connect(this.address.connect);
     this.client = next;
     next.catch((err: Error) => {
+      if (!(err instanceof RedisConnectionError) || !err.timedOut) return;
       this.downUntil = Date.now() + FAIL_FAST_MS;
       this.downError = err;
     });

@@ -26,7 +26,11 @@ export class RedisReplyError extends Error {
 
 /** The connection failed or was lost; the command may or may not have been applied. */
 export class RedisConnectionError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** No answer at all within the connect timeout (rather than a refusal or a drop). */
+    readonly timedOut = false,
+  ) {
     super(message);
     this.name = 'RedisConnectionError';
   }
@@ -170,7 +174,7 @@ async function openSocket(opts: RespConnectOptions): Promise<Socket> {
       : netConnect({ host: opts.host, port: opts.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new RedisConnectionError(`no answer from ${opts.host}:${opts.port} within ${timeoutMs} ms`));
+      reject(new RedisConnectionError(`no answer from ${opts.host}:${opts.port} within ${timeoutMs} ms`, true));
     }, timeoutMs);
     const onError = (err: Error): void => {
       clearTimeout(timer);
