@@ -154,7 +154,9 @@ async function runYargs(argv: string[]): Promise<number> {
             type: 'boolean',
             describe: 'Put a `claude-intercom` command in ~/.local/bin (or ~/bin) when that folder is on your PATH (default: yes; --no-bin to skip)',
           })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the plan and result as JSON (writes only with --yes)' }),
+          .option('json', { type: 'boolean', default: false, describe: 'Print the plan and result as JSON (writes only with --yes)' })
+          .option('backend', { type: 'string', describe: "A team engine: redis://user:password@host:6379/0?prefix=team (rediss:// for TLS); kept 0600 in the store" })
+          .option('allow-no-auth', { type: 'boolean', default: false, describe: 'Accept a --backend URL without a password to another machine' }),
       run(() => import('./commands/install.js')),
     )
     .command(

@@ -1,7 +1,7 @@
 import type { Context } from '../core/context.js';
 import { handleHookEvent } from '../claude/hook-handler.js';
 import { debugLog, readHookInput, writeAllSync } from '../claude/hook-io.js';
-import { intercomHome, openStore } from '../store/index.js';
+import { intercomHome, openLocalStore } from '../store/local.js';
 
 /**
  * `claude-intercom hook`: runs before Claude Code goes on after every tool call, so it is lean (no
@@ -12,7 +12,7 @@ export async function runHook(ctx: Context): Promise<number> {
   const home = intercomHome(ctx);
   try {
     const input = readHookInput();
-    const store = openStore(ctx);
+    const store = openLocalStore(home);
     await handleHookEvent(store, input, ctx.env, ctx.pid, (stdout) => writeAllSync(1, stdout));
   } catch (err) {
     debugLog(home, 'hook', err);

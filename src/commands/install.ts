@@ -20,6 +20,8 @@ const Args = z.object({
   allow: z.boolean().optional(),
   bin: z.boolean().optional(),
   json: z.boolean().default(false),
+  backend: z.string().optional(),
+  allowNoAuth: z.boolean().default(false),
 });
 
 export interface CommandDeps extends InstallDeps {
@@ -32,6 +34,15 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
   const flagged = ALL_PARTS.filter((p) => args[p] !== undefined);
   const chosenParts = ALL_PARTS.filter((p) => args[p] !== false);
   const interactive = !args.yes && !args.dryRun && !args.json;
+  if (args.backend !== undefined) {
+    // Checked (and the engine reached) before anything else is written.
+    const { setUpBackend } = await import('../store/redis/setup.js');
+    const { intercomHome } = await import('../store/local.js');
+    const b = await setUpBackend(intercomHome(ctx), args.backend, { allowNoAuth: args.allowNoAuth, dryRun: args.dryRun });
+    if (!args.json) ctx.stdout.write(`Team engine ${b.redacted} (key prefix ${b.prefix}): reached; ${b.saved ? 'saved in the store (0600)' : 'not saved (dry run)'}.\n`);
+    // `install --backend <url> --no-mcp --no-hooks --no-skill --no-allow`: only the engine was asked for.
+    if (chosenParts.length === 0) return 0;
+  }
 
   let scope = args.scope ?? 'user';
   let parts: Part[] = chosenParts;

@@ -17,9 +17,9 @@ export async function run(ctx: Context, raw: unknown): Promise<number> {
   const args = parseFlags(Args, raw, 'who');
   const store = openStore(ctx);
   const project = resolveProject(ctx.cwd);
-  const sessions = await new Intercom(store, ctx.now).who(args.all ? 'all' : 'project', project.root);
+  const sessions = await new Intercom(store, ctx.now).who(args.all ? 'all' : 'project', project.root, project.id);
   const callerPid = claudePidFromEnv(ctx.env);
-  const me = callerPid === undefined ? undefined : sessions.find((s) => s.pid === callerPid)?.code;
+  const me = callerPid === undefined ? undefined : sessions.find((s) => s.pid === callerPid && s.machine === undefined)?.code;
   if (args.json) {
     printJson(ctx, sessions.map((s) => sessionJson(s, me)));
     return 0;

@@ -21,6 +21,7 @@ import { loadConfigs } from './configs.js';
 import { checkPlugin } from './plugin.js';
 import { checkSelfTest } from './self-test.js';
 import { checkStoreSpace } from './store-space.js';
+import { checkNodeStartCost, checkTeamEngine } from './team-checks.js';
 import type { CheckResult, DoctorDeps, DoctorEnv, Exec } from './types.js';
 
 export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
@@ -37,6 +38,8 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkStorePermissions,
   checkStoreSpace,
   checkSessions,
+  checkNodeStartCost,
+  checkTeamEngine,
   checkSelfTest,
 ];
 

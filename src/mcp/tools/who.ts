@@ -24,7 +24,7 @@ export function registerWho(server: McpServer, ctx: ToolContext): void {
     async ({ scope }) => {
       try {
         const me = await ctx.me();
-        const sessions = await ctx.intercom.who(scope, me.projectRoot);
+        const sessions = await ctx.intercom.who(scope, me.projectRoot, me.projectId);
         const others = sessions.filter((s) => s.code !== me.code).length;
         const head =
           scope === 'all'

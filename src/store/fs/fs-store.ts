@@ -316,7 +316,13 @@ export class FsStore implements IntercomStore {
           if (errnoCode(err) !== 'ENOENT') throw err;
         }
       }
-      linkSync(tmp, join(logDir, name));
+      try {
+        linkSync(tmp, join(logDir, name));
+      } catch (err) {
+        // Already in the history: the same message brought to a second session of this machine
+        // (a team engine's relays deliver a broadcast one recipient at a time).
+        if (errnoCode(err) !== 'EEXIST') throw err;
+      }
     } catch (err) {
       for (const [, path] of staged) quietly(() => unlinkSync(path));
       throw err;
