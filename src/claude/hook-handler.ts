@@ -2,6 +2,8 @@ import { frameDelivery } from '../core/framing.js';
 import type { IntercomStore } from '../store/store.js';
 import type { HookInput } from './hook-io.js';
 import { findSession } from './session-identity.js';
+import { editedPath, handleEditEvent } from './edit-hook.js';
+import { isEditTool } from '../core/edit-tools.js';
 
 /** At most this many messages go into one hook's context; the rest wait for the next one or `peek`. */
 export const MAX_PER_DELIVERY = 20;
@@ -19,6 +21,8 @@ export interface HookOutcome {
   /** What to print on stdout (nothing when there is nothing to deliver). */
   stdout?: string;
   delivered: string[];
+  /** A failure recording an edit: logged by the caller; it must not cost the session its messages. */
+  editError?: unknown;
 }
 
 /**
@@ -35,14 +39,30 @@ export async function handleHookEvent(store: IntercomStore, input: HookInput, en
   const session = await findSession(store, env, selfPid);
   if (!session) return { delivered: [] };
   await store.touch(session.code);
+  let editError: unknown;
+
+  // File edits: before one, speak up about other sessions' work on the file (and only that);
+  // after one, record it, then deliver messages as after any tool.
+  if (isEditTool(input.tool_name) && (event === 'PreToolUse' || event === 'PostToolUse')) {
+    const edit = { event, tool: input.tool_name, path: editedPath(input.tool_input), cwd: typeof input.cwd === 'string' ? input.cwd : session.cwd };
+    if (event === 'PreToolUse') {
+      const said = await handleEditEvent(store, session, edit);
+      return said ? { stdout: `${said}\n`, delivered: [] } : { delivered: [] };
+    }
+    try {
+      await handleEditEvent(store, session, edit);
+    } catch (err) {
+      editError = err;
+    }
+  }
 
   const claimed = await store.claim(session.code, MAX_PER_DELIVERY);
-  if (claimed.length === 0) return { delivered: [] };
+  if (claimed.length === 0) return { delivered: [], ...(editError !== undefined ? { editError } : {}) };
   let text = frameDelivery(claimed, session.code);
   if (await store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
   const stdout =
     mode === 'json'
       ? JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: text } })
       : text;
-  return { stdout: `${stdout}\n`, delivered: claimed.map((m) => m.id) };
+  return { stdout: `${stdout}\n`, delivered: claimed.map((m) => m.id), ...(editError !== undefined ? { editError } : {}) };
 }

@@ -14,6 +14,7 @@ export async function runHook(ctx: Context): Promise<number> {
     const input = readHookInput();
     const store = openStore(ctx);
     const outcome = await handleHookEvent(store, input, ctx.env, ctx.pid);
+    if (outcome.editError !== undefined) debugLog(home, 'hook: recording an edit', outcome.editError);
     if (outcome.stdout) writeAllSync(1, outcome.stdout);
   } catch (err) {
     debugLog(home, 'hook', err);

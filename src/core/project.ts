@@ -1,7 +1,11 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename } from 'node:path';
+import { findCheckout, projectRootOf } from './checkout.js';
 
-/** The project a folder belongs to: its git root (a `.git` dir or file), else the folder itself. */
+/**
+ * The project a folder belongs to: its git repository (every worktree of one repository is one
+ * project, rooted at the main worktree), else the folder itself.
+ */
 export function resolveProject(cwd: string): { root: string; name: string } {
   let start: string;
   try {
@@ -9,12 +13,7 @@ export function resolveProject(cwd: string): { root: string; name: string } {
   } catch {
     start = cwd;
   }
-  let dir = start;
-  for (;;) {
-    if (existsSync(join(dir, '.git'))) return { root: dir, name: basename(dir) || dir };
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return { root: start, name: basename(start) || start };
+  const checkout = findCheckout(start);
+  const root = checkout.gitDir ? projectRootOf(checkout) : start;
+  return { root, name: basename(root).replace(/\.git$/, '') || root };
 }

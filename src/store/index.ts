@@ -4,6 +4,7 @@ import { FsStore } from './fs/fs-store.js';
 import type { IntercomStore } from './store.js';
 
 export type { Awaitable, IntercomStore, MessageStore, PresenceStore, WakeStore, WatcherLease } from './store.js';
+export type { CoordinationStore, FileActivity, Reservation, SessionCoordination, SessionStatus } from './coordination.js';
 
 /**
  * The one seam where a store is opened: every command, hook, watcher and doctor check comes

@@ -1,4 +1,5 @@
 import type { InboxEntry, Message, Presence } from '../core/types.js';
+import type { CoordinationStore } from './coordination.js';
 
 /**
  * The persistence boundary, written for more than one backend. The MCP server, the commands, the
@@ -14,7 +15,9 @@ import type { InboxEntry, Message, Presence } from '../core/types.js';
  * - a message becomes visible to a recipient whole or not at all, and is never half-written;
  * - `claim` moves a message from unread to shown for exactly one caller, however many race;
  * - presence records of dead sessions are never returned (and are pruned when read);
- * - the history and the inboxes agree: a delivered message is in the history.
+ * - the history and the inboxes agree: a delivered message is in the history;
+ * - coordination records (activity, reservations, status, warn-once marks; src/store/coordination.ts)
+ *   exist only while their session's presence does: removed or pruned with it.
  *
  * The interface is the sum of small areas, one per kind of record, so that a new kind of record is a
  * new area (its own file, its own contract tests) rather than an edit across every backend's core.
@@ -86,7 +89,7 @@ export interface WakeStore {
   releaseWatcherLease(code: string, pid?: number): Awaitable<void>;
 }
 
-export interface IntercomStore extends PresenceStore, MessageStore, WakeStore {}
+export interface IntercomStore extends PresenceStore, MessageStore, WakeStore, CoordinationStore {}
 
 export interface WatcherLease {
   pid: number;
