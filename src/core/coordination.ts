@@ -34,7 +34,7 @@ export class Coordination {
     const target = resolveEditTarget(rawPath, cwd);
     if (!target) return {};
     const now = this.now();
-    const findings = findConflicts(me, target, await this.store.coordination(now), now, this.windowMs);
+    const findings = findConflicts(me, target, await this.store.coordinationFor(target, now), now, this.windowMs);
     const fresh = [];
     for (const f of findings) {
       const key = `${isRefusal(f) ? 'deny' : 'note'}\n${warningKey(target, f)}`;

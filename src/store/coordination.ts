@@ -11,6 +11,7 @@ import type { Presence } from '../core/types.js';
  *   activity, reservations, status and warning marks go with it; a new session that gets the same
  *   code starts with none of them;
  * - activity keeps the newest `ACTIVITY_PER_SESSION` records per session, one per file, newest first;
+ *   `coordinationFor` sees exactly the records `coordination` would show for that file;
  * - reservations past `expiresAt` are never returned; at most `RESERVATIONS_PER_SESSION` per session;
  * - `firstWarning` answers true once per (session, key) per window, however many callers race.
  */
@@ -58,6 +59,19 @@ export interface SessionCoordination {
   reservations: Reservation[];
 }
 
+/** One file as the hook asks about it (an EditTarget without branch). */
+export interface FileKey {
+  path: string;
+  relPath: string;
+  worktree: string;
+  gitCommonDir?: string;
+}
+
+/** The repository a file or record belongs to: its git common dir, else its checkout. */
+export function repositoryOf(x: { gitCommonDir?: string; worktree: string }): string {
+  return x.gitCommonDir ?? x.worktree;
+}
+
 export const ACTIVITY_PER_SESSION = 32;
 export const RESERVATIONS_PER_SESSION = 16;
 export const PATTERNS_PER_RESERVATION = 16;
@@ -66,8 +80,16 @@ export const STATUS_MAX_CHARS = 200;
 export interface CoordinationStore {
   /** Record an edit by `code` (a live session; otherwise nothing is stored). */
   recordActivity(code: string, activity: FileActivity): Awaitable<void>;
-  /** Every live session with its status, recent activity and unexpired reservations. */
+  /** Every live session with its status, recent activity and unexpired reservations (for `who`). */
   coordination(now: number): Awaitable<SessionCoordination[]>;
+  /**
+   * The hook's question, whose cost must not grow with the number of sessions: the live sessions
+   * that concern one file. Those with activity on the same repository path (`relPath` in the same
+   * repository, whichever worktree), with only those records as `activity`; and those holding
+   * unexpired reservations in the same repository whose patterns cover `relPath` (`patternMatches`
+   * of src/core/globs.ts), with only those reservations. Each with its status. Others are left out.
+   */
+  coordinationFor(file: FileKey, now: number): Awaitable<SessionCoordination[]>;
   /** Set (or clear, with undefined) what `code` says it is doing. */
   setStatus(code: string, status: SessionStatus | undefined): Awaitable<void>;
   /** Replace `code`'s reservations with `reservations` (the caller merges; the store bounds and expires). */

@@ -34,6 +34,36 @@ export function coordinationContract(h: StoreHarness): void {
       expect(bs[0]!.relPath).toBe(`f${ACTIVITY_PER_SESSION + 9}.ts`);
     });
 
+    it('answers for one file with only the sessions and records that concern it, whatever else is stored', async () => {
+      const store = await h.open();
+      const a = await store.register((await h.liveSession()).input);
+      const b = await store.register((await h.liveSession()).input);
+      const c = await store.register((await h.liveSession()).input);
+      const other = await store.register((await h.liveSession()).input);
+      await store.recordActivity(a.code, act('/x.ts', 1000));
+      await store.recordActivity(a.code, act('/y.ts', 2000));
+      // The same repository path in another worktree of the repository.
+      await store.recordActivity(b.code, act('/x.ts', 1500, { path: '/wt/x.ts', worktree: '/wt' }));
+      // Another repository with the same relative path: not this file.
+      await store.recordActivity(other.code, act('/x.ts', 1500, { path: '/other/x.ts', worktree: '/other', gitCommonDir: '/other/.git' }));
+      await store.setReservations(c.code, [reservation(['x.ts'], 10_000), reservation(['docs/**'], 10_000)]);
+      await store.setReservations(other.code, [{ ...reservation(['**'], 10_000), worktree: '/other', gitCommonDir: '/other/.git' }]);
+      await store.setStatus(a.code, { text: 'on x', at: 1 });
+      const file = { path: '/repo/x.ts', relPath: 'x.ts', worktree: '/repo', gitCommonDir: '/repo/.git' };
+      const got = await store.coordinationFor(file, 5000);
+      const byCode = new Map(got.map((v) => [v.session.code, v]));
+      expect([...byCode.keys()].sort()).toEqual([a.code, b.code, c.code].sort());
+      expect(byCode.get(a.code)).toMatchObject({ status: { text: 'on x' }, activity: [act('/x.ts', 1000)], reservations: [] });
+      expect(byCode.get(b.code)!.activity.map((x) => x.worktree)).toEqual(['/wt']);
+      expect(byCode.get(c.code)).toMatchObject({ activity: [], reservations: [reservation(['x.ts'], 10_000)] });
+      // Expired reservations and evicted records are not there.
+      expect((await store.coordinationFor(file, 20_000)).map((v) => v.session.code).sort()).toEqual([a.code, b.code].sort());
+      for (let i = 0; i < ACTIVITY_PER_SESSION; i++) await store.recordActivity(a.code, act(`/n${i}.ts`, 3000 + i));
+      expect((await store.coordinationFor(file, 20_000)).map((v) => v.session.code)).toEqual([b.code]);
+      expect(await store.coordinationFor({ ...file, path: '/repo/nobody.ts', relPath: 'nobody.ts' }, 5000)).toEqual([]);
+      expect((await store.coordinationFor({ ...file, path: '/repo/docs/a.md', relPath: 'docs/a.md' }, 5000)).map((v) => [v.session.code, v.reservations.map((r) => r.patterns)])).toEqual([[c.code, [['docs/**']]]]);
+    });
+
     it('returns unexpired reservations only, and status until it is cleared', async () => {
       const store = await h.open();
       const a = await store.register((await h.liveSession()).input);
@@ -86,12 +116,14 @@ export function coordinationContract(h: StoreHarness): void {
       await store.unregister(gone.code);
       const view = await store.coordination(2000);
       expect(view.map((v) => v.session.code)).toEqual([keep.code]);
+      expect(await store.coordinationFor({ path: '/repo/a.ts', relPath: 'a.ts', worktree: '/repo', gitCommonDir: '/repo/.git' }, 2000)).toEqual([]);
       // A new session that gets one of those codes starts clean.
       for (const code of [d.code, gone.code]) {
         const again = await store.register((await h.liveSession()).input, code);
         expect(again.code).toBe(code);
         const v = (await store.coordination(2000)).find((x) => x.session.code === code)!;
         expect(v).toMatchObject({ activity: [], reservations: [] });
+        expect(await store.coordinationFor({ path: '/repo/a.ts', relPath: 'a.ts', worktree: '/repo', gitCommonDir: '/repo/.git' }, 2000)).toEqual([]);
         expect(v.status).toBeUndefined();
         expect(await store.firstWarning(code, 'k', 1500, 600_000)).toBe(true);
       }

@@ -1,103 +1,196 @@
-import { readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { patternMatches } from '../../core/globs.js';
 import type { Presence } from '../../core/types.js';
 import { CODE_RE } from '../../core/validate.js';
 import {
   ACTIVITY_PER_SESSION,
   type CoordinationStore,
   type FileActivity,
+  type FileKey,
   type Reservation,
   RESERVATIONS_PER_SESSION,
+  repositoryOf,
   type SessionCoordination,
   type SessionStatus,
 } from '../coordination.js';
 import { ensureDir, errnoCode, writeFileAtomic } from './fs-util.js';
 
 /**
- * Coordination records of the file-system backend, one folder per session:
+ * Coordination records of the file-system backend:
  *
- *   coord/<code>/activity.json      newest first, at most ACTIVITY_PER_SESSION, one per file
- *   coord/<code>/reservations.json
+ *   coord/<code>/activity.json      the session's edits, newest first, at most ACTIVITY_PER_SESSION, one per file
  *   coord/<code>/status.json
  *   coord/<code>/warned/<hash>      warn-once marks: content = when the warning was given
+ *   files/<hash>/<code>.json        index: the session's latest edit of one repository path
+ *                                   (hash of repository + relPath), so the hook reads one folder
+ *   reservations/<code>.json        the session's reservations (one folder for the hook to list)
  *
- * Each file is written whole (temp file, rename). A session's files are written by its own
- * processes only (its hooks and its serve), one tool call at a time, so read-modify-write of its
- * own lists does not race with other sessions. The folder goes when the presence goes (FsStore
- * calls `clear`), and one whose session is gone is never read.
+ * Index and reservation files carry their owner's process identity (pid and start time): an entry
+ * whose owner is not the live session of that code (a crash between two writes, a code reused) is
+ * ignored and removed when read. Each file is written whole (temp file, rename). A session's files
+ * are written only by its own processes (its hooks and its serve), one tool call at a time, so
+ * read-modify-write of its own lists does not race with other sessions. Everything of a session
+ * goes when its presence goes (FsStore calls `clear`).
  */
 
-/** What coordination needs from presence: which sessions are live, and whether a code is registered. */
+/** What coordination needs from presence. */
 export interface PresenceView {
+  /** Live sessions (dead ones pruned). */
   sessions(): Presence[];
-  isRegistered(code: string): boolean;
+  /** The live session of `code`, or undefined (pruning it if dead). */
+  session(code: string): Presence | undefined;
+  /** The registered record of `code`, alive or not, without checking its process (cheap). */
+  record(code: string): Presence | undefined;
   tmpDir(): string;
+}
+
+interface Owned<T> {
+  owner: { code: string; pid: number; pidStart: string };
+  value: T;
 }
 
 export class FsCoordination implements CoordinationStore {
   constructor(
-    private readonly root: string,
+    private readonly home: string,
     private readonly presence: PresenceView,
   ) {}
 
   private dir(code: string): string {
-    return join(this.root, code);
+    return join(this.home, 'coord', code);
+  }
+  private fileIndex(file: { relPath: string; gitCommonDir?: string; worktree: string }): string {
+    return join(this.home, 'files', hashKey(`${repositoryOf(file)}\n${file.relPath}`));
+  }
+  private reservationFile(code: string): string {
+    return join(this.home, 'reservations', `${code}.json`);
   }
 
   /** Forget everything of `code` (its presence was removed, or a new session took the code). */
   clear(code: string): void {
-    if (CODE_RE.test(code)) rmSync(this.dir(code), { recursive: true, force: true });
+    if (!CODE_RE.test(code)) return;
+    for (const a of readList<FileActivity>(join(this.dir(code), 'activity.json'))) this.unindex(code, a);
+    quietly(() => unlinkSync(this.reservationFile(code)));
+    rmSync(this.dir(code), { recursive: true, force: true });
   }
 
-  private write(code: string, name: string, value: unknown): void {
-    if (!CODE_RE.test(code) || !this.presence.isRegistered(code)) return;
+  private unindex(code: string, a: FileActivity): void {
+    const dir = this.fileIndex(a);
+    quietly(() => unlinkSync(join(dir, `${code}.json`)));
+    quietly(() => rmdirSync(dir)); // only when empty
+  }
+
+  /** The owner stamp for records of `code`, or undefined when `code` is not registered. */
+  private owner(code: string): Owned<unknown>['owner'] | undefined {
+    if (!CODE_RE.test(code)) return undefined;
+    const p = this.presence.record(code);
+    return p ? { code, pid: p.pid, pidStart: p.pidStart } : undefined;
+  }
+
+  private writeOwn(code: string, name: string, value: unknown): boolean {
+    if (!this.owner(code)) return false;
     ensureDir(this.dir(code));
     writeFileAtomic(join(this.dir(code), name), JSON.stringify(value), this.presence.tmpDir());
+    return true;
   }
 
   recordActivity(code: string, activity: FileActivity): void {
-    if (!CODE_RE.test(code)) return;
-    const kept = readList<FileActivity>(join(this.dir(code), 'activity.json')).filter((a) => a.path !== activity.path);
-    this.write(code, 'activity.json', [activity, ...kept].slice(0, ACTIVITY_PER_SESSION));
+    const owner = this.owner(code);
+    if (!owner) return;
+    const before = readList<FileActivity>(join(this.dir(code), 'activity.json'));
+    const all = [activity, ...before.filter((a) => a.path !== activity.path)];
+    const kept = all.slice(0, ACTIVITY_PER_SESSION);
+    this.writeOwn(code, 'activity.json', kept);
+    const index = this.fileIndex(activity);
+    ensureDir(index);
+    writeFileAtomic(join(index, `${code}.json`), JSON.stringify({ owner, value: activity } satisfies Owned<FileActivity>), this.presence.tmpDir());
+    for (const evicted of all.slice(ACTIVITY_PER_SESSION)) this.unindex(code, evicted);
   }
 
   setStatus(code: string, status: SessionStatus | undefined): void {
-    if (status) this.write(code, 'status.json', status);
+    if (status) this.writeOwn(code, 'status.json', status);
     else if (CODE_RE.test(code)) quietly(() => unlinkSync(join(this.dir(code), 'status.json')));
   }
 
   setReservations(code: string, reservations: readonly Reservation[]): void {
-    this.write(code, 'reservations.json', reservations.slice(0, RESERVATIONS_PER_SESSION));
+    const owner = this.owner(code);
+    if (!owner) return;
+    if (reservations.length === 0) return quietly(() => unlinkSync(this.reservationFile(code)));
+    ensureDir(join(this.home, 'reservations'));
+    const value = reservations.slice(0, RESERVATIONS_PER_SESSION);
+    writeFileAtomic(this.reservationFile(code), JSON.stringify({ owner, value } satisfies Owned<Reservation[]>), this.presence.tmpDir());
+  }
+
+  private status(code: string): { status?: SessionStatus } {
+    const status = readJson<SessionStatus>(join(this.dir(code), 'status.json'));
+    return status && typeof status.text === 'string' ? { status } : {};
+  }
+
+  private reservationsOf(code: string, session: Presence, now: number): Reservation[] {
+    const owned = readJson<Owned<Reservation[]>>(this.reservationFile(code));
+    if (!owned || !ownedBy(owned, session) || !Array.isArray(owned.value)) return [];
+    return owned.value.filter((r) => r.expiresAt > now);
   }
 
   coordination(now: number): SessionCoordination[] {
     const live = this.presence.sessions();
     this.sweep(new Set(live.map((s) => s.code)));
-    return live.map((session) => {
-      const dir = this.dir(session.code);
-      const status = readJson<SessionStatus>(join(dir, 'status.json'));
-      return {
-        session,
-        ...(status && typeof status.text === 'string' ? { status } : {}),
-        activity: readList<FileActivity>(join(dir, 'activity.json')).sort((a, b) => b.at - a.at),
-        reservations: readList<Reservation>(join(dir, 'reservations.json')).filter((r) => r.expiresAt > now),
-      };
-    });
+    return live.map((session) => ({
+      session,
+      ...this.status(session.code),
+      activity: readList<FileActivity>(join(this.dir(session.code), 'activity.json')).sort((a, b) => b.at - a.at),
+      reservations: this.reservationsOf(session.code, session, now),
+    }));
+  }
+
+  coordinationFor(file: FileKey, now: number): SessionCoordination[] {
+    const repo = repositoryOf(file);
+    const candidates = new Map<string, { activity: FileActivity[]; reservations: Reservation[] }>();
+    const index = this.fileIndex(file);
+    for (const name of listDir(index)) {
+      const code = name.slice(0, -5);
+      const owned = readJson<Owned<FileActivity>>(join(index, name));
+      const a = owned?.value;
+      // A hash collision or a torn entry is not this file.
+      if (!a || a.relPath !== file.relPath || repositoryOf(a) !== repo || !this.liveOwner(owned, code)) {
+        if (!owned || !this.liveOwner(owned, code)) quietly(() => unlinkSync(join(index, name)));
+        continue;
+      }
+      candidates.set(code, { activity: [a], reservations: [] });
+    }
+    for (const name of listDir(join(this.home, 'reservations'))) {
+      const code = name.slice(0, -5);
+      const owned = readJson<Owned<Reservation[]>>(join(this.home, 'reservations', name));
+      if (!owned || !Array.isArray(owned.value)) continue;
+      const here = owned.value.filter((r) => r.expiresAt > now && repositoryOf(r) === repo && r.patterns.some((p) => patternMatches(p, file.relPath)));
+      if (here.length === 0) continue;
+      if (!this.liveOwner(owned, code)) continue;
+      const c = candidates.get(code) ?? { activity: [], reservations: [] };
+      c.reservations = here;
+      candidates.set(code, c);
+    }
+    const out: SessionCoordination[] = [];
+    for (const [code, c] of candidates) {
+      const session = this.presence.session(code);
+      if (session) out.push({ session, ...this.status(code), ...c });
+    }
+    return out;
+  }
+
+  /** Is the owner stamped on a record the live session of `code`? (Liveness is checked by `session`.) */
+  private liveOwner(owned: Owned<unknown>, code: string): boolean {
+    if (!CODE_RE.test(code) || owned.owner?.code !== code) return false;
+    const p = this.presence.record(code);
+    return p !== undefined && p.pid === owned.owner.pid && p.pidStart === owned.owner.pidStart;
   }
 
   /** Folders left by a session that died between its check and its write: never read, removed here. */
   private sweep(live: Set<string>): void {
-    let names: string[];
-    try {
-      names = readdirSync(this.root);
-    } catch {
-      return;
-    }
-    for (const name of names) if (!live.has(name) && !this.presence.isRegistered(name)) this.clear(name);
+    for (const name of listDir(join(this.home, 'coord'))) if (!live.has(name) && !this.presence.record(name)) this.clear(name);
   }
 
   firstWarning(code: string, key: string, now: number, windowMs: number): boolean {
-    if (!CODE_RE.test(code) || !this.presence.isRegistered(code)) return false;
+    if (!this.owner(code)) return false;
     const dir = join(this.dir(code), 'warned');
     ensureDir(dir);
     const file = join(dir, hashKey(key));
@@ -123,7 +216,11 @@ export class FsCoordination implements CoordinationStore {
   }
 }
 
-/** A short, file-name-safe digest of a key (cyrb53): a collision only merges two warn-once marks. */
+function ownedBy(owned: Owned<unknown>, session: Presence): boolean {
+  return owned.owner?.pid === session.pid && owned.owner?.pidStart === session.pidStart;
+}
+
+/** A short, file-name-safe digest of a key (cyrb53): a collision only merges two warn-once marks or index folders. */
 export function hashKey(key: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;

@@ -23,7 +23,7 @@ import { listen, removeBells, ring } from './doorbell.js';
 import { FsCoordination } from './fs-coordination.js';
 import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
 import type { IntercomStore, WatcherLease } from '../store.js';
-import type { FileActivity, Reservation, SessionCoordination, SessionStatus } from '../coordination.js';
+import type { FileActivity, FileKey, Reservation, SessionCoordination, SessionStatus } from '../coordination.js';
 
 /**
  * The embedded backend: a directory tree, maildir-style.
@@ -36,7 +36,7 @@ import type { FileActivity, Reservation, SessionCoordination, SessionStatus } fr
  *   inbox/<code>/watcher.json   the watcher lease
  *   bells/s-<code>/*.fifo       doorbells of whoever waits on a session (its watcher)
  *   bells/p-<pid>/*.fifo        doorbells of whoever waits for a Claude Code process to register
- *   coord/<code>/               coordination: activity, reservations, status (fs-coordination.ts)
+ *   coord/, files/, reservations/  coordination: activity, its per-file index, reservations, status (fs-coordination.ts)
  *   tmp/                        whole files are written here, then linked into place
  *
  * A message is written once to tmp/ and hard-linked into every inbox and the log: readers can only
@@ -62,9 +62,10 @@ export class FsStore implements IntercomStore {
   ) {
     this.location = home;
     this.historyLimit = options.historyLimit ?? HISTORY_LIMIT;
-    this.coord = new FsCoordination(this.p('coord'), {
+    this.coord = new FsCoordination(home, {
       sessions: () => this.sessions(),
-      isRegistered: (code) => CODE_RE.test(code) && statSync(this.sessionFile(code), { throwIfNoEntry: false }) !== undefined,
+      session: (code) => this.session(code),
+      record: (code) => this.readPresence(code),
       tmpDir: () => this.tmpDir(),
     });
   }
@@ -448,6 +449,9 @@ export class FsStore implements IntercomStore {
   }
   coordination(now: number): SessionCoordination[] {
     return this.coord.coordination(now);
+  }
+  coordinationFor(file: FileKey, now: number): SessionCoordination[] {
+    return this.coord.coordinationFor(file, now);
   }
   setStatus(code: string, status: SessionStatus | undefined): void {
     this.coord.setStatus(code, status);
