@@ -125,7 +125,7 @@ async function variant(key, kind, crowd) {
     const records = view.reduce((n, v) => n + v.activity.length, 0);
     if (view.length !== crowd || records !== crowd * 20) throw new Error(`crowd not in place: ${view.length} sessions, ${records} records`);
   }
-  return { key, sbx, project, samples: [] };
+  return { key, sbx, project, samples: [], perRound: [] };
 }
 
 const variants = [];
@@ -158,7 +158,11 @@ try {
         gaps.push(reqs[i].receivedAt - prev.respondedAt);
       }
       if (gaps.length !== EDITS) throw new Error(`${v.key}: ${gaps.length} of ${EDITS} Writes came back`);
-      if (round > 0) v.samples.push(...gaps); // round 0 warms the caches
+      if (round > 0) {
+        // round 0 warms the caches
+        v.samples.push(...gaps);
+        v.perRound.push(stats(gaps).p50);
+      }
     }
     log(`round ${round}/${ROUNDS} done`);
   }
@@ -169,6 +173,14 @@ try {
 const base = stats(variants[0].samples);
 const byKey = Object.fromEntries(variants.map((v) => [v.key, stats(v.samples)]));
 const added = Object.fromEntries(variants.slice(1).map((v) => [v.key, Math.round((byKey[v.key].p50 - base.p50) * 10) / 10]));
+// Paired: per round, the variant's median minus base's median in that same round (the runs of one
+// round are back to back, so slow drifts of the machine's load cancel); then the median over rounds.
+const paired = Object.fromEntries(
+  variants.slice(1).map((v) => {
+    const diffs = v.perRound.map((x, i) => x - variants[0].perRound[i]);
+    return [v.key, stats(diffs)];
+  }),
+);
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, loadavg: loadavg() },
@@ -176,6 +188,7 @@ const result = {
   editsPerRun: EDITS,
   perEditMs: byKey,
   addedP50Ms: added,
+  addedPairedPerRoundMs: paired,
   ratios: {
     commandOverNode: Math.round((added.command / added.node) * 100) / 100,
     command50OverCommand: Math.round((added['command@50'] / added.command) * 100) / 100,
@@ -188,4 +201,6 @@ for (const v of variants) {
   const s = byKey[v.key];
   process.stdout.write(`  ${v.key.padEnd(12)} p25 ${s.p25}  p50 ${s.p50}  p75 ${s.p75}  p90 ${s.p90}${v.key === 'base' ? '' : `   added p50 ${added[v.key]}`}\n`);
 }
+process.stdout.write('Added per edit, paired by round (variant p50 - base p50 in the same round; over rounds):\n');
+for (const [k, s] of Object.entries(paired)) process.stdout.write(`  ${k.padEnd(12)} p25 ${s.p25}  p50 ${s.p50}  p75 ${s.p75}  (min ${s.min}, max ${s.max})\n`);
 process.stdout.write(`ratios: ${JSON.stringify(result.ratios)}\nwritten to ${OUT}\n`);
