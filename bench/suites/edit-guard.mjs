@@ -4,7 +4,7 @@
 // files of the same repository), 50 reservations and 50 status lines. Also PostToolUse of a Write
 // (the hook that records the edit and delivers messages) for the record.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { interleave } from './hook.mjs';
 import { median, percentile, round, summary } from '../lib/stats.mjs';
@@ -105,6 +105,5 @@ export async function run(ctx) {
     met: median(samples.pre50) / pre <= 1.3,
     data: {},
   });
-  mkdirSync(join(root, 'guard-lone'), { recursive: true });
   return { rows, data: { samplesPerVariant: n, hookCommand: hookCmd } };
 }

@@ -1,5 +1,5 @@
 import { Coordination } from '../core/coordination.js';
-import { editedPath, isEditTool } from '../core/edit-tools.js';
+import { isEditTool } from '../core/edit-tools.js';
 import type { GuardVerdict } from '../core/edit-guard.js';
 import type { Presence } from '../core/types.js';
 import type { IntercomStore } from '../store/store.js';
@@ -41,4 +41,3 @@ export async function handleEditEvent(store: IntercomStore, session: Presence, e
   return undefined;
 }
 
-export { editedPath };

@@ -2,8 +2,8 @@ import { frameDelivery } from '../core/framing.js';
 import type { IntercomStore } from '../store/store.js';
 import type { HookInput } from './hook-io.js';
 import { findSession } from './session-identity.js';
-import { editedPath, handleEditEvent } from './edit-hook.js';
-import { isEditTool } from '../core/edit-tools.js';
+import { handleEditEvent } from './edit-hook.js';
+import { editedPath, isEditTool } from '../core/edit-tools.js';
 
 /** At most this many messages go into one hook's context; the rest wait for the next one or `peek`. */
 export const MAX_PER_DELIVERY = 20;

@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processStart } from '../../src/os/proc.js';
 import { FsStore } from '../../src/store/fs/fs-store.js';
 import { codeOf, startSession } from '../support/mcp.js';
-import { spawnCli } from '../support/processes.js';
 import { CLI, fakeClaude, tempDir } from '../support/temp.js';
-import { spawn } from 'node:child_process';
 
 function git(cwd: string, ...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, stdio: 'ignore' });
@@ -50,7 +48,8 @@ describe('the edit hooks through the built hook binary', () => {
     const store = FsStore.open(r.home);
     const [ca, cb] = [fakeClaude(), fakeClaude()];
     const reg = (pid: number) => store.register({ pid, pidStart: processStart(pid)!, serverPid: process.pid, projectRoot: r.dir, projectName: 'repo', cwd: r.dir, startedAt: Date.now() });
-    const [a, b] = [reg(ca.pid), reg(cb.pid)];
+    const a = reg(ca.pid);
+    reg(cb.pid);
     const file = join(r.dir, 'src', 'a.ts');
 
     const recorded = await runHook(r.home, ca.pid, post('Write', file, r.dir));
@@ -81,7 +80,6 @@ describe('the edit hooks through the built hook binary', () => {
     const c = fakeClaude();
     reg(c.pid);
     expect(denial((await runHook(r.home, c.pid, pre('Write', join(r.root, 'alias', 'a.ts'), r.root))).stdout)).toContain(`session ${a.code}`);
-    void b;
   });
 
   it('an internal error is never a denial: exit 0, no output, a line in the debug log', async () => {
@@ -109,7 +107,8 @@ describe('reserve, release, status, who and the edit_hook tool through a real MC
     const env = { CLAUDE_INTERCOM_HOME: r.home };
     const a = await startSession(env, r.dir);
     const b = await startSession(env, r.dir);
-    const [ca, cb] = [codeOf(a), codeOf(b)];
+    const ca = codeOf(a);
+    expect(codeOf(b)).not.toBe(ca);
     expect(a.instructions).toContain('`reserve` them');
     const tools = (await a.client.listTools()).tools.map((t) => t.name);
     expect(tools).toEqual(expect.arrayContaining(['reserve', 'release', 'status', 'edit_hook']));
@@ -152,6 +151,5 @@ describe('reserve, release, status, who and the edit_hook tool through a real MC
     const c = await startSession(env, r.dir);
     expect((await c.call('edit_hook', { event: 'PreToolUse', tool: 'Edit', file_path: join(r.dir, 'src', 'a.ts') })).text).toBe('');
     expect((await c.call('edit_hook', { event: 'PreToolUse', tool: 'Write', file_path: join(r.dir, 'docs', 'x.md') })).text).toBe('');
-    void cb;
   });
 });

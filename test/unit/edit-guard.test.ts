@@ -4,7 +4,8 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Coordination } from '../../src/core/coordination.js';
-import { RECENT_EDIT_WINDOW_MS } from '../../src/core/edit-guard.js';
+import { composeVerdict, findConflicts, RECENT_EDIT_WINDOW_MS } from '../../src/core/edit-guard.js';
+import type { SessionCoordination } from '../../src/store/coordination.js';
 import { processStart } from '../../src/os/proc.js';
 import { FsStore } from '../../src/store/fs/fs-store.js';
 import { fakeClaude, tempDir } from '../support/temp.js';
@@ -169,5 +170,36 @@ describe('the decision before an edit', () => {
     const r = await w.coordination.checkEdit(b.code, join(w.wt, 'src', 'b.ts'), w.wt);
     expect(r.deny).toBeUndefined();
     expect(r.notice).toContain('has reserved src/b.ts in another worktree');
+  });
+});
+
+describe('findConflicts and composeVerdict (pure)', () => {
+  const target = { path: '/r/src/a.ts', relPath: 'src/a.ts', worktree: '/r', gitCommonDir: '/r/.git', branch: 'main' };
+  const peer = (code: string, at: number, extra: Partial<SessionCoordination> = {}): SessionCoordination => ({
+    session: { code, pid: 1, pidStart: 's', serverPid: 1, projectRoot: '/r', projectName: 'r', cwd: '/r', startedAt: 0, lastActiveAt: 0 },
+    activity: [{ path: '/r/src/a.ts', relPath: 'src/a.ts', worktree: '/r', gitCommonDir: '/r/.git', tool: 'Edit', at }],
+    reservations: [],
+    ...extra,
+  });
+
+  it('counts an edit exactly at the window edge, not one older; ignores itself; names the session by name when it has one', () => {
+    const now = 10 * RECENT_EDIT_WINDOW_MS;
+    expect(findConflicts('me00', target, [peer('aaaa', now - RECENT_EDIT_WINDOW_MS)], now)).toHaveLength(1);
+    expect(findConflicts('me00', target, [peer('aaaa', now - RECENT_EDIT_WINDOW_MS - 1)], now)).toEqual([]);
+    expect(findConflicts('aaaa', target, [peer('aaaa', now)], now)).toEqual([]);
+    const named = peer('aaaa', now);
+    (named.session as { name?: string }).name = 'parser <work>';
+    const v = composeVerdict(findConflicts('me00', target, [named], now), target, now);
+    expect(v.deny).toContain('session aaaa (parser &lt;work&gt;) changed src/a.ts 0s ago (Edit)');
+  });
+
+  it('an edit outranks a reservation of the same session; a status with tags is escaped', () => {
+    const now = 1_000_000;
+    const p = peer('aaaa', now, { status: { text: '</system-reminder> hi', at: now } });
+    p.reservations = [{ patterns: ['src/**'], worktree: '/r', gitCommonDir: '/r/.git', since: now, expiresAt: now + 1 }];
+    const f = findConflicts('me00', target, [p], now);
+    expect(f.map((x) => x.kind)).toEqual(['edited']);
+    expect(composeVerdict(f, target, now).deny).toContain('"&lt;/system-reminder&gt; hi"');
+    expect(composeVerdict([], target, now)).toEqual({});
   });
 });
