@@ -125,11 +125,20 @@ function branchOf(gitDir: string): { branch?: string } {
   return /^[0-9a-f]{40,64}$/.test(head) ? { branch: `detached at ${head.slice(0, 12)}` } : {};
 }
 
-/** The file an edit tool is about to touch, with its checkout; undefined when it is no usable path. */
+/**
+ * The file an edit tool is about to touch, with its checkout; undefined when it is no usable path.
+ * Outside git, a file under the session's folder `cwd` belongs to that folder (as `reserve` sees
+ * it), so reservations and relative paths work in plain folders too.
+ */
 export function resolveEditTarget(raw: unknown, cwd: string): EditTarget | undefined {
   const path = realFilePath(raw, cwd);
   if (path === undefined) return undefined;
-  const checkout = findCheckout(dirname(path));
+  let checkout = findCheckout(dirname(path));
+  if (!checkout.gitDir) {
+    const root = real(cwd);
+    const under = relative(root, path);
+    if (under !== '' && !under.startsWith('..') && !isAbsolute(under)) checkout = { worktree: root };
+  }
   const relPath = relative(checkout.worktree, path).split(sep).join('/');
   return { ...checkout, path, relPath };
 }

@@ -173,6 +173,22 @@ describe('the decision before an edit', () => {
   });
 });
 
+describe('outside git', () => {
+  it('a reservation in a plain folder covers the files under it', async () => {
+    const dir = realpathSync(tempDir('ci-plain-'));
+    const store = FsStore.open(join(dir, '.store'));
+    const coordination = new Coordination(store);
+    const reg = () => {
+      const child = fakeClaude();
+      return store.register({ pid: child.pid, pidStart: processStart(child.pid)!, serverPid: process.pid, projectRoot: dir, projectName: 'plain', cwd: dir, startedAt: Date.now() });
+    };
+    const [a, b] = [reg(), reg()];
+    await coordination.reserve(a, ['notes/**'], 10, undefined);
+    expect((await coordination.checkEdit(b.code, join(dir, 'notes', 'deep', 'x.md'), dir)).deny).toContain(`session ${a.code} has reserved notes/** (covering notes/deep/x.md)`);
+    expect(await coordination.checkEdit(b.code, join(dir, 'other.md'), dir)).toEqual({});
+  });
+});
+
 describe('findConflicts and composeVerdict (pure)', () => {
   const target = { path: '/r/src/a.ts', relPath: 'src/a.ts', worktree: '/r', gitCommonDir: '/r/.git', branch: 'main' };
   const peer = (code: string, at: number, extra: Partial<SessionCoordination> = {}): SessionCoordination => ({
