@@ -13,7 +13,8 @@ export async function runHook(ctx: Context): Promise<number> {
   try {
     const input = readHookInput();
     const store = openLocalStore(home);
-    await handleHookEvent(store, input, ctx.env, ctx.pid, (stdout) => writeAllSync(1, stdout));
+    const outcome = await handleHookEvent(store, input, ctx.env, ctx.pid, (stdout) => writeAllSync(1, stdout));
+    if (outcome.editError !== undefined) debugLog(home, 'hook: recording an edit', outcome.editError);
   } catch (err) {
     debugLog(home, 'hook', err);
   }

@@ -149,7 +149,7 @@ export class Intercom {
 }
 
 /** Same project: the same root on this machine, or the same repository identity on any machine. */
-function inProject(s: Presence, projectRoot: string, projectId: string | undefined): boolean {
+export function inProject(s: Presence, projectRoot: string, projectId: string | undefined): boolean {
   if (projectId !== undefined && s.projectId === projectId) return true;
   // A root means something on its own machine only (a remote session's /home/me/app is another folder).
   return s.machine === undefined && s.projectRoot === projectRoot;

@@ -1,11 +1,13 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { findCheckout, projectRootOf } from './checkout.js';
 
 /**
- * The project a folder belongs to: its git root (a `.git` dir or file), else the folder itself.
- * `id`, when the repository has an `origin`, is that URL normalised: the same repository cloned on
- * two machines is one project (for `who` and `all` across machines). Without a remote there is no
- * id, and the project stays per machine (its root).
+ * The project a folder belongs to: its git repository (every worktree of one repository is one
+ * project, rooted at the main worktree), else the folder itself. `id`, when the repository has an
+ * `origin`, is that URL normalised: the same repository cloned on two machines is one project (for
+ * `who` and `all` across machines). Without a remote there is no id, and the project stays per
+ * machine (its root).
  */
 export function resolveProject(cwd: string): { root: string; name: string; id?: string } {
   let start: string;
@@ -14,24 +16,26 @@ export function resolveProject(cwd: string): { root: string; name: string; id?: 
   } catch {
     start = cwd;
   }
-  let dir = start;
-  for (;;) {
-    if (existsSync(join(dir, '.git'))) {
-      const id = originId(dir);
-      return { root: dir, name: basename(dir) || dir, ...(id ? { id } : {}) };
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return { root: start, name: basename(start) || start };
+  const checkout = findCheckout(start);
+  if (!checkout.gitDir) return { root: start, name: basename(start) || start };
+  const root = projectRootOf(checkout);
+  const id = checkout.gitCommonDir ? originOf(checkout.gitCommonDir) : undefined;
+  return { root, name: basename(root).replace(/\.git$/, '') || root, ...(id ? { id } : {}) };
 }
 
 /** The normalised `origin` URL of the repository rooted at `root`, read from its config (no `git` spawned). */
 export function originId(root: string): string | undefined {
   try {
-    const config = readFileSync(join(gitCommonDir(root), 'config'), 'utf8');
-    const url = remoteUrl(config, 'origin');
+    return originOf(gitCommonDir(root));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The normalised `origin` URL from the config in a repository's common git dir. */
+function originOf(commonDir: string): string | undefined {
+  try {
+    const url = remoteUrl(readFileSync(join(commonDir, 'config'), 'utf8'), 'origin');
     return url ? normaliseRemote(url) : undefined;
   } catch {
     return undefined;

@@ -7,6 +7,7 @@ import type { IntercomStore } from './store.js';
 
 export type { Awaitable, IntercomStore, MessageStore, PresenceStore, WakeStore, WatcherLease } from './store.js';
 export { intercomHome, openLocalStore } from './local.js';
+export type { CoordinationStore, FileActivity, Reservation, SessionCoordination, SessionStatus } from './coordination.js';
 
 /**
  * The one seam where a store is opened: every command, hook, watcher and doctor check comes

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { IntercomError } from '../../core/errors.js';
 import type { InboxEntry, Message, Presence } from '../../core/types.js';
+import type { FileActivity, FileKey, Reservation, SessionStatus } from '../coordination.js';
 import type { IntercomStore, WatcherLease } from '../store.js';
 import type { RedisStore } from './redis-store.js';
 import { RedisConnectionError, RedisReplyError } from './resp.js';
@@ -192,6 +193,27 @@ export class TeamStore implements IntercomStore {
   }
   releaseWatcherLease(code: string, pid?: number) {
     return this.local.releaseWatcherLease(code, pid);
+  }
+
+  // ---- coordination: this machine's for now (see the README: not yet carried across machines) ----
+
+  recordActivity(code: string, activity: FileActivity) {
+    return this.local.recordActivity(code, activity);
+  }
+  coordination(now: number) {
+    return this.local.coordination(now);
+  }
+  coordinationFor(file: FileKey, now: number) {
+    return this.local.coordinationFor(file, now);
+  }
+  setStatus(code: string, status: SessionStatus | undefined) {
+    return this.local.setStatus(code, status);
+  }
+  setReservations(code: string, reservations: readonly Reservation[]) {
+    return this.local.setReservations(code, reservations);
+  }
+  firstWarning(code: string, key: string, now: number, windowMs: number) {
+    return this.local.firstWarning(code, key, now, windowMs);
   }
 }
 

@@ -126,7 +126,7 @@ describe('doctor', () => {
       hooks: {
         PostToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'hook'), timeout: 5000 }] }],
         Stop: [{ hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'watch') }] }],
-        PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'hook'), timeout: 10 }] }],
+        UserPromptSubmit: [{ hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'hook'), timeout: 10 }] }],
       },
     });
     const c = (await check(w)).checks.get('hook-timeouts')!;
@@ -134,7 +134,7 @@ describe('doctor', () => {
     expect(c.detail).toContain('PostToolUse hook: timeout 5000 looks like milliseconds');
     expect(c.detail).toContain('Stop watch: no timeout, so Claude Code kills it after 600 s');
     expect(c.detail).toContain('Stop watch: "asyncRewake": true is missing');
-    expect(c.detail).toContain('intercom has no hook on PreToolUse any more');
+    expect(c.detail).toContain('intercom has no hook on UserPromptSubmit any more');
     expect(c.fix).toBe('Run: claude-intercom install --yes  (it rewrites our hook entries from the spec)');
   });
 

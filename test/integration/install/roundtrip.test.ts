@@ -263,7 +263,7 @@ describe('keeping formatting and other people’s entries', () => {
       expect(after.hooks[event]!.slice(0, groups.length), event).toEqual(groups);
     }
     expect(Object.keys(after)).toEqual(['hooks', 'permissions', '$schema']);
-    expect(Object.keys(after.hooks)).toEqual(['PostToolUse', 'SessionStart', 'Stop', 'Notification', 'PostToolUseFailure']);
+    expect(Object.keys(after.hooks)).toEqual(['PostToolUse', 'SessionStart', 'Stop', 'Notification', 'PostToolUseFailure', 'PreToolUse']);
   });
 
   it('an older install is replaced, not duplicated: no npx, no millisecond timeouts, shared groups keep the other hook', async () => {
@@ -272,7 +272,9 @@ describe('keeping formatting and other people’s entries', () => {
     const settingsText = read(join(w.home, '.claude', 'settings.json'));
     expect(settingsText).not.toContain('npx');
     expect(settingsText).not.toContain('/opt/old');
-    expect(settingsText).not.toContain('PreToolUse');
+    // The old catch-all PreToolUse entry is gone; ours matches only the file-editing tools.
+    const pre = (json(join(w.home, '.claude', 'settings.json')) as { hooks: Record<string, Array<{ matcher?: string }>> }).hooks.PreToolUse;
+    expect(pre?.map((g) => g.matcher)).toEqual(['Write|Edit|MultiEdit|NotebookEdit']);
     const s = json(join(w.home, '.claude', 'settings.json')) as { hooks: Record<string, Array<{ hooks: unknown[] }>> };
     expect(s.hooks.PostToolUse![0]).toEqual({ matcher: '*', hooks: [{ type: 'command', command: 'log-tool' }] });
     expectOurHooks(join(w.home, '.claude', 'settings.json'), cliPath(w));
