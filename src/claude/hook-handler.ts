@@ -1,4 +1,4 @@
-import { frameDelivery } from '../core/framing.js';
+import { frameDelivery, senderLine } from '../core/framing.js';
 import type { IntercomStore } from '../store/store.js';
 import type { HookInput } from './hook-io.js';
 import { findSession } from './session-identity.js';
@@ -42,7 +42,11 @@ export function handleHookEvent(store: IntercomStore, input: HookInput, env: Nod
   if (store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
   const stdout =
     mode === 'json'
-      ? JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: text } })
+      ? // systemMessage: the person sees who wrote what (the model reads the additionalContext).
+        JSON.stringify({
+          systemMessage: claimed.map((m) => `claude-intercom: ${senderLine(m)}`).join('\n'),
+          hookSpecificOutput: { hookEventName: event, additionalContext: text },
+        })
       : text;
   return { stdout: `${stdout}\n`, delivered: claimed.map((m) => m.id) };
 }

@@ -16,7 +16,19 @@ export interface HookEntrySpec {
   kind: HookCommandKind;
   timeout: number;
   asyncRewake?: boolean;
+  /**
+   * asyncRewake only. What the person's pane shows when the hook wakes the session (instead of
+   * "Stop hook feedback"), and the prefix of the model's text (instead of "Stop hook blocking
+   * error from command …"). Claude Code marks both @internal; unknown keys in a hook entry are
+   * ignored by versions without them, and test/e2e/inbox-socket-facts.test.ts catches a change.
+   */
+  rewakeSummary?: string;
+  rewakeMessage?: string;
 }
+
+/** The label of a watcher's wake: the same for every message (Claude Code reads it from settings). */
+export const REWAKE_SUMMARY = 'claude-intercom: a message from another session';
+export const REWAKE_MESSAGE = 'claude-intercom delivered this (from other Claude Code sessions, not from your user):';
 
 /**
  * The watcher must stay alive for as long as a session stays idle. Claude Code kills an async
@@ -32,7 +44,7 @@ export const HOOK_TIMEOUT_SECONDS = 10;
 export const HOOK_ENTRIES: readonly HookEntrySpec[] = [
   // Messages already waiting when a session starts, and a watcher for an idle new session.
   { event: 'SessionStart', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
-  { event: 'SessionStart', kind: 'watch', timeout: WATCH_TIMEOUT_SECONDS, asyncRewake: true },
+  { event: 'SessionStart', kind: 'watch', timeout: WATCH_TIMEOUT_SECONDS, asyncRewake: true, rewakeSummary: REWAKE_SUMMARY, rewakeMessage: REWAKE_MESSAGE },
   // No UserPromptSubmit hook, on purpose: Claude Code runs UserPromptSubmit hooks before every
   // turn a rewake starts too, and that cost ~100 ms on every wake (measured against the built-in
   // messaging, side by side). The watcher from the last Stop simply stays through the next turn: a
@@ -43,7 +55,7 @@ export const HOOK_ENTRIES: readonly HookEntrySpec[] = [
   { event: 'PostToolUse', matcher: '*', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
   { event: 'PostToolUseFailure', matcher: '*', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
   // Idle: one watcher per session, woken by its doorbell, exits 2 to wake the model.
-  { event: 'Stop', kind: 'watch', timeout: WATCH_TIMEOUT_SECONDS, asyncRewake: true },
+  { event: 'Stop', kind: 'watch', timeout: WATCH_TIMEOUT_SECONDS, asyncRewake: true, rewakeSummary: REWAKE_SUMMARY, rewakeMessage: REWAKE_MESSAGE },
 ];
 
 /** The MCP server's name in Claude Code; tools appear to the model as `mcp__intercom__<tool>`. */
@@ -104,6 +116,8 @@ export function hooksSettings(
       timeout: spec.timeout,
     };
     if (spec.asyncRewake) hook.asyncRewake = true;
+    if (spec.rewakeSummary) hook.rewakeSummary = spec.rewakeSummary;
+    if (spec.rewakeMessage) hook.rewakeMessage = spec.rewakeMessage;
     const group: { matcher?: string; hooks: Array<Record<string, unknown>> } =
       spec.matcher === undefined ? { hooks: [hook] } : { matcher: spec.matcher, hooks: [hook] };
     (out[spec.event] ??= []).push(group);

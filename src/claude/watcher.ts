@@ -93,8 +93,16 @@ export function watch(opts: WatchOptions): Promise<number> {
     cleanups.push(() => clearTimeout(keepAlive));
     onTimer(opts.livenessIntervalMs ?? 5_000, () => !claudeAlive() && finish(EXIT_QUIET), true);
 
+    // Where the session's own `serve` posts into Claude Code's inbox socket, no watcher is needed:
+    // leave at once (and stay out of the lease), for as long as that poster lives.
+    const socketServes = (sessionCode: string): boolean => {
+      const d = store.deliveryPath(sessionCode);
+      return d?.path === 'socket' && isSameProcessAlive(d.pid, d.pidStart);
+    };
+
     const start = (sessionCode: string): void => {
       if (done) return;
+      if (socketServes(sessionCode)) return finish(EXIT_QUIET);
       code = sessionCode;
       // Take over from any older watcher of this session; it is rung, sees the lease is not its
       // own any more, and leaves.
@@ -104,6 +112,7 @@ export function watch(opts: WatchOptions): Promise<number> {
         // Displaced by a newer watcher, stood down by a new prompt, or the session ended (its
         // removal takes the inbox and the lease with it): all read as "the lease is not mine".
         if (store.watcherLease(sessionCode)?.pid !== selfPid) return finish(EXIT_QUIET);
+        if (socketServes(sessionCode)) return finish(EXIT_QUIET);
         if (deliver(sessionCode)) return finish(EXIT_WAKE);
       };
       cleanups.push(store.subscribe(sessionCode, check));

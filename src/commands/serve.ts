@@ -5,6 +5,7 @@ import { displayText } from '../core/framing.js';
 import { Intercom } from '../core/intercom.js';
 import { resolveProject } from '../core/project.js';
 import { processStart } from '../claude/proc.js';
+import { startSocketDelivery } from '../claude/socket-delivery.js';
 import { createServer } from '../mcp/server.js';
 import { openStore } from '../store/index.js';
 
@@ -43,12 +44,18 @@ export async function run(ctx: Context): Promise<number> {
     return presence;
   };
   const { server, cleanup } = createServer(intercom, me, ctx.now);
+  // The primary delivery path starts once Claude Code has said who it is (its version decides).
+  let stopDelivery = (): void => undefined;
+  server.server.oninitialized = () => {
+    stopDelivery = startSocketDelivery({ ctx, store, code: () => presence.code, claudePid, clientVersion: server.server.getClientVersion()?.version });
+  };
 
   const done = new Promise<number>((resolve) => {
     let closing = false;
     const shutdown = (): void => {
       if (closing) return;
       closing = true;
+      stopDelivery();
       store.unregister(presence.code, ctx.pid);
       cleanup();
       resolve(0);

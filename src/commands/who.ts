@@ -20,7 +20,7 @@ export async function run(ctx: Context, raw: unknown): Promise<number> {
   const callerPid = claudePidFromEnv(ctx.env);
   const me = callerPid === undefined ? undefined : sessions.find((s) => s.pid === callerPid)?.code;
   if (args.json) {
-    printJson(ctx, sessions.map((s) => sessionJson(s, me)));
+    printJson(ctx, sessions.map((s) => sessionJson(s, me, store.deliveryPath(s.code))));
     return 0;
   }
   if (sessions.length === 0) {

@@ -21,7 +21,7 @@ import { CODE_RE, MESSAGE_ID_RE } from '../core/validate.js';
 import { isSameProcessAlive } from '../claude/proc.js';
 import { listen, removeBells, ring } from './doorbell.js';
 import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
-import type { IntercomStore, WatcherLease } from './store.js';
+import type { DeliveryPathRecord, IntercomStore, WatcherLease } from './store.js';
 
 /**
  * The embedded backend: a directory tree, maildir-style.
@@ -32,6 +32,7 @@ import type { IntercomStore, WatcherLease } from './store.js';
  *   inbox/<code>/shown/<id>.json in the model's context } a rename between them is the atomic claim,
  *   log/<id>.json               bounded history        /  an unlink the acknowledgement
  *   inbox/<code>/watcher.json   the watcher lease
+ *   inbox/<code>/delivery.json  how messages reach the session (inbox socket or hooks), and who decided
  *   bells/s-<code>/*.fifo       doorbells of whoever waits on a session (its watcher)
  *   bells/p-<pid>/*.fifo        doorbells of whoever waits for a Claude Code process to register
  *   tmp/                        whole files are written here, then linked into place
@@ -278,6 +279,22 @@ export class FsStore implements IntercomStore {
     return out;
   }
 
+  unclaim(code: string, ids: readonly string[]): number {
+    if (!CODE_RE.test(code)) return 0;
+    let n = 0;
+    for (const id of ids) {
+      if (!MESSAGE_ID_RE.test(id)) continue;
+      try {
+        renameSync(join(this.inboxDir(code, 'shown'), `${id}.json`), join(this.inboxDir(code, 'new'), `${id}.json`));
+        n++;
+      } catch {
+        /* acknowledged meanwhile (or never claimed): nothing to give back */
+      }
+    }
+    if (n > 0) ring(this.bellDir('s', code));
+    return n;
+  }
+
   inbox(code: string, limit = Infinity): InboxEntry[] {
     // Names first (a file name is its id, so they sort the same), then read only the page.
     const out: InboxEntry[] = [];
@@ -427,6 +444,23 @@ export class FsStore implements IntercomStore {
       return; // nobody held it: nobody to tell
     }
     ring(this.bellDir('s', code));
+  }
+
+  // ---- the delivery path --------------------------------------------------------------------
+
+  setDeliveryPath(code: string, record: DeliveryPathRecord): void {
+    if (!CODE_RE.test(code)) throw new Error(`internal: bad code ${code}`);
+    writeFileAtomic(this.p('inbox', code, 'delivery.json'), JSON.stringify(record));
+    ring(this.bellDir('s', code));
+  }
+
+  deliveryPath(code: string): DeliveryPathRecord | undefined {
+    if (!CODE_RE.test(code)) return undefined;
+    try {
+      return JSON.parse(readFileSync(this.p('inbox', code, 'delivery.json'), 'utf8')) as DeliveryPathRecord;
+    } catch {
+      return undefined;
+    }
   }
 
   // ---- housekeeping --------------------------------------------------------------------------

@@ -31,6 +31,12 @@ export interface IntercomStore {
   deliver(message: Message, recipients: readonly string[]): void;
   /** Atomically take up to `limit` unread messages of `code`, oldest first (unread -> shown); each goes to one caller only. */
   claim(code: string, limit?: number): Message[];
+  /**
+   * Give back messages this caller claimed but could not hand over (shown -> unread), and wake
+   * whoever waits on `code`, so another path delivers them. Returns how many went back; one that
+   * was acknowledged meanwhile stays gone.
+   */
+  unclaim(code: string, ids: readonly string[]): number;
   /** Unacknowledged messages of `code`, oldest first; at most `limit` of them (only those are read). */
   inbox(code: string, limit?: number): InboxEntry[];
   /** One unacknowledged message of `code` by id (read directly, whatever the inbox's size). */
@@ -65,6 +71,24 @@ export interface IntercomStore {
   watcherLease(code: string): WatcherLease | undefined;
   /** Drop the lease (all holders, or only `pid`'s). */
   releaseWatcherLease(code: string, pid?: number): void;
+
+  /**
+   * How messages reach session `code` (recorded by the process that delivers them, for the watcher
+   * and `doctor`). Setting it wakes whoever waits on the session; it is removed with the session.
+   */
+  setDeliveryPath(code: string, record: DeliveryPathRecord): void;
+  deliveryPath(code: string): DeliveryPathRecord | undefined;
+}
+
+export interface DeliveryPathRecord {
+  /** `socket`: posted into Claude Code's inbox socket by `pid`; `hooks`: the hook and the watcher. */
+  path: 'socket' | 'hooks';
+  /** Why, in a few words a person can read (`doctor` shows it). */
+  reason: string;
+  /** The process that decided (and, on the socket path, posts); the path holds only while it lives. */
+  pid: number;
+  pidStart: string;
+  since: number;
 }
 
 export interface WatcherLease {
