@@ -413,7 +413,13 @@ export class FsStore implements IntercomStore {
   subscribeRegistration(pid: number, onChange: () => void): () => void {
     if (!Number.isInteger(pid) || pid <= 0) throw new Error(`internal: bad pid ${pid}`);
     ensureDir(this.p('bells'));
-    return listen(this.bellDir('p', pid), onChange);
+    try {
+      return listen(this.bellDir('p', pid), onChange);
+    } catch {
+      // No FIFO could be made: a registration links pids/<pid>, which inotify sees.
+      ensureDir(this.p('pids'));
+      return watchDir(this.p('pids'), onChange, String(pid));
+    }
   }
 
   // ---- the watcher lease ---------------------------------------------------------------------
