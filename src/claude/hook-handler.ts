@@ -34,12 +34,22 @@ export function handleHookEvent(store: IntercomStore, input: HookInput, env: Nod
   if (!mode) return { delivered: [] };
   const session = findSession(store, env, selfPid);
   if (!session) return { delivered: [] };
-  store.touch(session.code);
+  return deliverToHook(store, session.code, event);
+}
 
-  const claimed = store.claim(session.code, MAX_PER_DELIVERY);
+/**
+ * Claim unread messages of `code` into one hook's output for `event` (the command hook above, and
+ * the `mcp_tool` hook that serve answers, share it): JSON `additionalContext` for tool events,
+ * plain text for SessionStart/UserPromptSubmit. Nothing for other events or an empty inbox.
+ */
+export function deliverToHook(store: IntercomStore, code: string, event: string): HookOutcome {
+  const mode = Object.hasOwn(DELIVERY, event) ? DELIVERY[event] : undefined;
+  if (!mode) return { delivered: [] };
+  store.touch(code);
+  const claimed = store.claim(code, MAX_PER_DELIVERY);
   if (claimed.length === 0) return { delivered: [] };
-  let text = frameDelivery(claimed, session.code);
-  if (store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
+  let text = frameDelivery(claimed, code);
+  if (store.hasUnread(code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
   const stdout =
     mode === 'json'
       ? // systemMessage: the person sees who wrote what (the model reads the additionalContext).

@@ -24,7 +24,34 @@ export interface HookEntrySpec {
    */
   rewakeSummary?: string;
   rewakeMessage?: string;
+  /**
+   * Run as a `type: "mcp_tool"` hook on our own MCP server where Claude Code knows that type (no
+   * process per event); the command hook of `kind` stays the form for older versions.
+   */
+  mcpTool?: McpToolHookSpec;
 }
+
+/**
+ * An `mcp_tool` hook handler: Claude Code calls `tool` on its already-connected server
+ * `intercom` and reads the text like a command hook's stdout. String values of `input` take
+ * `${path}` substitutions from the hook's JSON input (`${tool_name}`, `${tool_input.file_path}`…).
+ */
+export interface McpToolHookSpec {
+  tool: string;
+  input: Record<string, string>;
+}
+
+/** An `mcp_tool` handler on our own server, as found in a settings file. */
+export function isMcpToolHook(handler: Record<string, unknown>): boolean {
+  return handler.type === 'mcp_tool' && handler.server === MCP_SERVER_NAME;
+}
+
+/**
+ * Claude Code knows `type: "mcp_tool"` hooks from 2.1.118 on. 2.1.117 does not, and it ignores
+ * EVERY hook of a settings file holding one (measured: its SessionStart command hook no longer ran),
+ * so the installer writes them only for a Claude Code that knows the type.
+ */
+export const MCP_TOOL_HOOKS_MIN_VERSION = '2.1.118';
 
 /** The label of a watcher's wake: the same for every message (Claude Code reads it from settings). */
 export const REWAKE_SUMMARY = 'claude-intercom: a message from another session';
@@ -41,6 +68,11 @@ export const WATCH_SELF_TIMEOUT_MS = (WATCH_TIMEOUT_SECONDS - 60) * 1000;
 /** The `hook` command answers in milliseconds; this only bounds a wedged file system. */
 export const HOOK_TIMEOUT_SECONDS = 10;
 
+function hookEventTool(event: string): McpToolHookSpec {
+  // The tool name is HOOK_EVENT_TOOL in src/mcp/tools/hook-event.ts (not imported: this file is on the hook's path).
+  return { tool: 'hook_event', input: { event, permission_mode: '${permission_mode}' } };
+}
+
 export const HOOK_ENTRIES: readonly HookEntrySpec[] = [
   // Messages already waiting when a session starts, and a watcher for an idle new session.
   { event: 'SessionStart', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
@@ -52,8 +84,9 @@ export const HOOK_ENTRIES: readonly HookEntrySpec[] = [
   // watcher, whose exit 2 Claude Code adds to the request after the running tool.
   // Busy delivery. PostToolUse rather than PreToolUse: both land after the tool's result, and
   // PostToolUse also catches messages that arrived while the tool ran. Failures have their own event.
-  { event: 'PostToolUse', matcher: '*', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
-  { event: 'PostToolUseFailure', matcher: '*', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
+  // As mcp_tool hooks, answered by the session's own serve: no process per tool call.
+  { event: 'PostToolUse', matcher: '*', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS, mcpTool: hookEventTool('PostToolUse') },
+  { event: 'PostToolUseFailure', matcher: '*', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS, mcpTool: hookEventTool('PostToolUseFailure') },
   // Idle: one watcher per session, woken by its doorbell, exits 2 to wake the model.
   { event: 'Stop', kind: 'watch', timeout: WATCH_TIMEOUT_SECONDS, asyncRewake: true, rewakeSummary: REWAKE_SUMMARY, rewakeMessage: REWAKE_MESSAGE },
 ];
@@ -103,21 +136,36 @@ export function mcpServerEntry(nodePath: string, cliPath: string): {
   return { type: 'stdio', command: nodePath, args: [cliPath, 'serve'], env: {} };
 }
 
+export interface HooksSettingsOptions {
+  /** Write `mcp_tool` handlers where the spec has one (only for a Claude Code that knows the type). */
+  mcpToolHooks?: boolean;
+}
+
+/** One handler of a settings.json hook group, from its spec. */
+export function hookHandler(nodePath: string, cliPath: string, spec: HookEntrySpec, opts: HooksSettingsOptions = {}): Record<string, unknown> {
+  if (spec.mcpTool && opts.mcpToolHooks) {
+    return { type: 'mcp_tool', server: MCP_SERVER_NAME, tool: spec.mcpTool.tool, input: { ...spec.mcpTool.input }, timeout: spec.timeout };
+  }
+  const hook: Record<string, unknown> = {
+    type: 'command',
+    command: hookCommand(nodePath, cliPath, spec.kind),
+    timeout: spec.timeout,
+  };
+  if (spec.asyncRewake) hook.asyncRewake = true;
+  if (spec.rewakeSummary) hook.rewakeSummary = spec.rewakeSummary;
+  if (spec.rewakeMessage) hook.rewakeMessage = spec.rewakeMessage;
+  return hook;
+}
+
 /** The `hooks` object for a settings.json, grouped the way Claude Code expects. */
 export function hooksSettings(
   nodePath: string,
   cliPath: string,
+  opts: HooksSettingsOptions = {},
 ): Record<string, Array<{ matcher?: string; hooks: Array<Record<string, unknown>> }>> {
   const out: Record<string, Array<{ matcher?: string; hooks: Array<Record<string, unknown>> }>> = {};
   for (const spec of HOOK_ENTRIES) {
-    const hook: Record<string, unknown> = {
-      type: 'command',
-      command: hookCommand(nodePath, cliPath, spec.kind),
-      timeout: spec.timeout,
-    };
-    if (spec.asyncRewake) hook.asyncRewake = true;
-    if (spec.rewakeSummary) hook.rewakeSummary = spec.rewakeSummary;
-    if (spec.rewakeMessage) hook.rewakeMessage = spec.rewakeMessage;
+    const hook = hookHandler(nodePath, cliPath, spec, opts);
     const group: { matcher?: string; hooks: Array<Record<string, unknown>> } =
       spec.matcher === undefined ? { hooks: [hook] } : { matcher: spec.matcher, hooks: [hook] };
     (out[spec.event] ??= []).push(group);

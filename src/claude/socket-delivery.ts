@@ -15,18 +15,22 @@ export function startSocketDelivery(opts: {
   code: () => string;
   claudePid: number;
   clientVersion: string | undefined;
+  /** The permission mode a hook last reported (the session may switch to bypass after it started). */
+  permissionMode: () => string | undefined;
 }): () => void {
   const { ctx, store } = opts;
-  const decide = () =>
-    decideDeliveryPath(
-      gatherPathFacts({
-        env: ctx.env,
-        homeDir: ctx.homeDir,
-        claudePid: opts.claudePid,
-        claudeVersion: opts.clientVersion,
-        projectDir: ctx.env.CLAUDE_PROJECT_DIR || ctx.cwd,
-      }),
-    );
+  const decide = () => {
+    const facts = gatherPathFacts({
+      env: ctx.env,
+      homeDir: ctx.homeDir,
+      claudePid: opts.claudePid,
+      claudeVersion: opts.clientVersion,
+      projectDir: ctx.env.CLAUDE_PROJECT_DIR || ctx.cwd,
+    });
+    const mode = opts.permissionMode();
+    if (mode !== undefined) facts.bypassPermissions = mode === 'bypassPermissions' ? 'permission mode bypassPermissions, switched to in the session' : undefined;
+    return decideDeliveryPath(facts);
+  };
   try {
     const poster = startInboxPoster({
       store,

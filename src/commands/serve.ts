@@ -43,11 +43,20 @@ export async function run(ctx: Context): Promise<number> {
     presence = store.register(input, code);
     return presence;
   };
-  const { server, cleanup } = createServer(intercom, me, ctx.now);
+  // The permission mode the session runs in now, as our mcp_tool hook last reported it.
+  let permissionMode: string | undefined;
+  const { server, cleanup } = createServer(intercom, me, ctx.now, { onPermissionMode: (mode) => (permissionMode = mode) });
   // The primary delivery path starts once Claude Code has said who it is (its version decides).
   let stopDelivery = (): void => undefined;
   server.server.oninitialized = () => {
-    stopDelivery = startSocketDelivery({ ctx, store, code: () => presence.code, claudePid, clientVersion: server.server.getClientVersion()?.version });
+    stopDelivery = startSocketDelivery({
+      ctx,
+      store,
+      code: () => presence.code,
+      claudePid,
+      clientVersion: server.server.getClientVersion()?.version,
+      permissionMode: () => permissionMode,
+    });
   };
 
   const done = new Promise<number>((resolve) => {

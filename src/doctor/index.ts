@@ -15,6 +15,7 @@ import {
   checkToolsAllowed,
 } from './checks.js';
 import { loadConfigs } from './configs.js';
+import { checkDeliveryPaths, checkMcpToolHooks } from './delivery.js';
 import { checkSelfTest } from './self-test.js';
 import type { CheckResult, DoctorDeps, DoctorEnv, Exec } from './types.js';
 
@@ -25,11 +26,13 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkInstalled,
   checkEntryPaths,
   checkHookTimeouts,
+  checkMcpToolHooks,
   checkMcpShadowing,
   checkToolsAllowed,
   checkPrototype,
   checkStorePermissions,
   checkSessions,
+  checkDeliveryPaths,
   checkSelfTest,
 ];
 

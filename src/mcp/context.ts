@@ -7,4 +7,6 @@ export interface ToolContext {
   /** The session's current presence (re-read: it may have been re-registered). */
   me: () => Presence;
   now: () => number;
+  /** Claude Code's current permission mode, as a hook reported it (it can change mid-session). */
+  onPermissionMode?: (mode: string) => void;
 }

@@ -5,6 +5,7 @@ import type { Presence } from '../core/types.js';
 import type { ToolContext } from './context.js';
 import { noJsonSchemaValidation } from './json-schema.js';
 import { registerAck, registerAckAll } from './tools/ack.js';
+import { registerHookEvent } from './tools/hook-event.js';
 import { registerPeek } from './tools/peek.js';
 import { registerReply } from './tools/reply.js';
 import { registerSend } from './tools/send.js';
@@ -30,12 +31,18 @@ export interface ServerHandle {
 }
 
 /** The MCP server for one session: a factory, so tests connect it to an in-memory client. */
-export function createServer(intercom: Intercom, me: () => Presence, now: () => number = Date.now): ServerHandle {
+export function createServer(
+  intercom: Intercom,
+  me: () => Presence,
+  now: () => number = Date.now,
+  hooks: Pick<ToolContext, 'onPermissionMode'> = {},
+): ServerHandle {
   const server = new McpServer(
     { name: 'claude-intercom', version: typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev' },
     { instructions: serverInstructions(me()), capabilities: { tools: {} }, jsonSchemaValidator: noJsonSchemaValidation },
   );
   const ctx: ToolContext = {
+    ...hooks,
     intercom,
     now,
     me: () => {
@@ -50,5 +57,6 @@ export function createServer(intercom: Intercom, me: () => Presence, now: () => 
   registerPeek(server, ctx);
   registerAck(server, ctx);
   registerAckAll(server, ctx);
+  registerHookEvent(server, ctx);
   return { server, cleanup: () => void server.close().catch(() => undefined) };
 }

@@ -119,6 +119,55 @@ describe('claude -p with intercom installed', () => {
   });
 });
 
+describe('claude -p, busy: the PostToolUse mcp_tool hook', () => {
+  let mock: MockAnthropic;
+  let sbx: Sandbox;
+
+  beforeAll(async () => {
+    assertBuilt();
+    const scripted = await scriptedMock();
+    mock = scripted.mock;
+    sbx = new Sandbox({ apiUrl: mock.url, name: 'print-busy' });
+    await install(sbx, ['Bash']);
+    scripted.rules.push(
+      (_req, text) =>
+        text.includes('PRINT-BUSY')
+          ? { tools: [{ name: 'Bash', input: { command: `node -e "setTimeout(()=>{}, 3000)"; echo busy-done`, description: 'wait' } }] }
+          : undefined,
+      (_req, text) => (text.includes('busy-done') ? 'done' : undefined),
+    );
+  });
+
+  afterAll(async () => {
+    await sbx?.cleanup();
+    await mock?.close();
+  });
+
+  it('hands a message that arrived during a tool to the model right after it, through serve (no hook process)', async () => {
+    const since = mock.nextSeq;
+    const run = sbx.print('PRINT-BUSY: wait a little');
+    const first = await mock.waitFor((r) => r.kind === 'main' && newText(r).includes('PRINT-BUSY'), { since, label: 'the -p prompt' });
+    await mock.waitResponded(first); // the Bash call is running now
+    // Its serve registers it and records the path once Claude Code has initialized it (no event to wait on from here).
+    let sessions = await whoAll(sbx);
+    const deadline = performance.now() + 10_000;
+    while (!sessions[0]?.delivery && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      sessions = await whoAll(sbx);
+    }
+    const session = sessions[0];
+    expect(sessions, JSON.stringify(sessions)).toHaveLength(1);
+    expect(session).toMatchObject({ delivery: { path: 'hooks', reason: expect.stringContaining('print mode') } });
+    await cli(sbx, ['send', session!.code, 'PRINT-MSG-1 during the tool']);
+    const after = await mock.waitFor((r) => r.kind === 'main' && newText(r).includes('busy-done'), { since, label: 'the request after the tool' });
+    expect(newText(after)).toMatch(/PostToolUse:Bash hook additional context:[\s\S]*PRINT-MSG-1 during the tool/);
+    const done = await run;
+    expect(done.code, done.stderr).toBe(0);
+    // Only the SessionStart hook and the Stop watcher ran as processes; the PostToolUse hook ran in serve.
+    expect(readFileSync(join(sbx.home, '.claude', 'settings.json'), 'utf8')).toMatch(/"PostToolUse": \[\s*\{\s*"matcher": "\*",\s*"hooks": \[\s*\{\s*"type": "mcp_tool"/);
+  });
+});
+
 /**
  * How a woken or busy session received a message, per delivery path: `socket` (the default on
  * this Claude Code: serve posts into the session's inbox socket) or `hooks` (the fallback, forced
@@ -166,6 +215,9 @@ describe(`two interactive sessions in one project, delivery path: ${path}`, () =
     ({ mock, rules } = await scriptedMock());
     sbx = new Sandbox({ apiUrl: mock.url, name: `pair-${path}` });
     await install(sbx);
+    // This Claude Code knows mcp_tool hooks: the busy path runs in serve, no process per tool call.
+    const installed = readFileSync(join(sbx.home, '.claude', 'settings.json'), 'utf8');
+    expect(installed).toContain('"type": "mcp_tool"');
     if (Object.keys(expected.settings).length > 0) {
       const file = join(sbx.home, '.claude', 'settings.json');
       writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...expected.settings }, null, 2) + '\n');
@@ -266,6 +318,17 @@ describe(`two interactive sessions in one project, delivery path: ${path}`, () =
     // Whichever claimed it first: the PostToolUse hook (as additional context), or the watcher left
     // from B's last Stop (Claude Code then adds its notification to this same request).
     expect(newText(delivered)).toMatch(expected.busy);
+    const how = /PostToolUse:Bash hook additional context/.test(newText(delivered)) ? 'the PostToolUse mcp_tool hook' : path === 'socket' ? 'the inbox socket' : 'the watcher';
+    await mock.waitResponded(delivered);
+    // The person sees it too: the text (socket), who wrote it (PostToolUse systemMessage), or the
+    // watcher's label (a wake's summary is fixed in the settings, so it cannot name the sender).
+    const busyPane = await b.waitForScreen(
+      (s) => s.includes('BUSY-B2') || s.includes(`claude-intercom: ${codeA}`) || (how === 'the watcher' && s.split(REWAKE_SUMMARY).length > 2),
+      10_000,
+      'the busy message in the pane',
+    );
+    expect(busyPane).not.toContain('Stop hook feedback');
+    console.log(`[intercom] ${path}: busy delivery through ${how}; B's pane:\n${busyPane.split('\n').filter((l) => l.trim() !== '').slice(-12).join('\n')}`);
     expect(framedMessages(newText(delivered)).filter((m) => m.text.includes('BUSY-B2')).map((m) => m.from)).toEqual([codeA]);
     await turnEnded(mock, b, delivered.seq);
     await turnEnded(mock, a, since);
