@@ -1,8 +1,9 @@
 import { frameForInbox } from '../core/framing.js';
+import type { Message } from '../core/types.js';
 import type { IntercomStore } from '../store/store.js';
 import { type PathDecision } from './delivery-path.js';
 import { MAX_PER_DELIVERY } from './hook-handler.js';
-import { postToInbox } from './inbox-socket.js';
+import { inboxLine, postToInbox } from './inbox-socket.js';
 
 /**
  * The socket path, run inside the session's own `serve`: a child of its Claude Code process that
@@ -12,6 +13,30 @@ import { postToInbox } from './inbox-socket.js';
  * them) and posts them into Claude Code's inbox socket. A failed post gives the claim back and
  * switches the session to the hooks for good, so the watcher or the next hook delivers.
  */
+
+/**
+ * A posted line stays well inside a Unix socket's send buffer (~208 KiB by default on Linux), so
+ * the write completes at once whether or not Claude Code reads yet: a post then either fails
+ * before anything reached Claude Code (no socket, refused, backlog full) or succeeds whole, and
+ * giving a failed post's messages back can never duplicate one.
+ */
+export const MAX_POST_BYTES = 96 * 1024;
+
+/** Frame `messages` into as few posts as keep each under MAX_POST_BYTES (a message never splits). */
+export function batchesForInbox(messages: readonly Message[], code: string): Array<{ text: string; ids: string[] }> {
+  const out: Array<{ text: string; ids: string[] }> = [];
+  let current: Message[] = [];
+  const size = (ms: Message[]): number => Buffer.byteLength(inboxLine(frameForInbox(ms, code)));
+  for (const m of messages) {
+    if (current.length > 0 && size([...current, m]) > MAX_POST_BYTES) {
+      out.push({ text: frameForInbox(current, code), ids: current.map((x) => x.id) });
+      current = [];
+    }
+    current.push(m);
+  }
+  if (current.length > 0) out.push({ text: frameForInbox(current, code), ids: current.map((x) => x.id) });
+  return out;
+}
 
 export interface InboxPosterOptions {
   store: IntercomStore;
@@ -65,18 +90,21 @@ export function startInboxPoster(opts: InboxPosterOptions): InboxPoster {
       for (;;) {
         const claimed = store.claim(code, MAX_PER_DELIVERY);
         if (claimed.length === 0) break;
-        try {
-          await postToInbox(opts.socketPath, frameForInbox(claimed, code), { token: opts.token, timeoutMs: opts.postTimeoutMs });
-        } catch (err) {
-          // Give the messages back first, then say why: the watcher and the hooks take over.
-          store.unclaim(
-            code,
-            claimed.map((m) => m.id),
-          );
-          failed = { path: 'hooks', reason: `posting to the inbox socket failed (${(err as { code?: string }).code ?? 'error'}); using the hooks` };
-          record(failed);
-          opts.onError('posting to the inbox socket', err);
-          return;
+        const batches = batchesForInbox(claimed, code);
+        for (let i = 0; i < batches.length; i++) {
+          try {
+            await postToInbox(opts.socketPath, batches[i]!.text, { token: opts.token, timeoutMs: opts.postTimeoutMs });
+          } catch (err) {
+            // Give back what was not posted first, then say why: the watcher and the hooks take over.
+            store.unclaim(
+              code,
+              batches.slice(i).flatMap((b) => b.ids),
+            );
+            failed = { path: 'hooks', reason: `posting to the inbox socket failed (${(err as { code?: string }).code ?? 'error'}); using the hooks` };
+            record(failed);
+            opts.onError('posting to the inbox socket', err);
+            return;
+          }
         }
       }
     }

@@ -33,7 +33,7 @@ export function inboxLine(text: string): string {
  * the connection closed cleanly; rejects (nothing posted, or not known to be) otherwise.
  */
 export function postToInbox(socketPath: string, text: string, opts: { token?: string; timeoutMs?: number } = {}): Promise<void> {
-  const timeoutMs = opts.timeoutMs ?? 2_000;
+  const timeoutMs = opts.timeoutMs ?? 5_000;
   const payload = (opts.token ? `${JSON.stringify({ type: 'auth', token: opts.token })}\n` : '') + inboxLine(text);
   return new Promise((resolve, reject) => {
     let settled = false;

@@ -213,3 +213,18 @@ describe('the inbox-socket poster (serve)', () => {
     );
   }, 240_000);
 });
+
+describe('batchesForInbox', () => {
+  it('keeps every post under the socket send buffer, never splits a message, and keeps the order', async () => {
+    const { batchesForInbox, MAX_POST_BYTES } = await import('../../src/claude/inbox-poster.js');
+    const { inboxLine } = await import('../../src/claude/inbox-socket.js');
+    // 20 of the largest messages (16 KiB), all '<': each grows to ~64 KiB escaped.
+    const messages: Message[] = Array.from({ length: 20 }, (_, i) => ({ id: newMessageId(), from: 'k3x9', to: 'p2m7', text: '<'.repeat(16 * 1024 - 1) + String(i % 10), sentAt: 0 }));
+    const batches = batchesForInbox(messages, 'p2m7');
+    expect(batches.flatMap((b) => b.ids)).toEqual(messages.map((m) => m.id));
+    for (const b of batches) expect(Buffer.byteLength(inboxLine(b.text))).toBeLessThanOrEqual(MAX_POST_BYTES);
+    expect(batches.length).toBeGreaterThan(1);
+    // Small messages share one post.
+    expect(batchesForInbox(messages.slice(0, 5).map((m) => ({ ...m, text: 'hi' })), 'p2m7')).toHaveLength(1);
+  });
+});
