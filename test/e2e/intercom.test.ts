@@ -119,6 +119,54 @@ describe('claude -p with intercom installed', () => {
   });
 });
 
+describe('claude -p, the mcp_tool hook without the mcp__intercom permission rule', () => {
+  let mock: MockAnthropic;
+  let sbx: Sandbox;
+
+  beforeAll(async () => {
+    assertBuilt();
+    const scripted = await scriptedMock();
+    mock = scripted.mock;
+    sbx = new Sandbox({ apiUrl: mock.url, name: 'print-noallow' });
+    await cli(sbx, ['install', '--yes', '--scope', 'user', '--no-allow']);
+    const file = join(sbx.home, '.claude', 'settings.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as { permissions?: { allow?: string[] } };
+    expect(settings.permissions?.allow ?? []).not.toContain('mcp__intercom');
+    settings.permissions = { ...settings.permissions, allow: [...(settings.permissions?.allow ?? []), 'Bash'] };
+    writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
+    scripted.rules.push(
+      (_req, text) =>
+        text.includes('PRINT-NOALLOW')
+          ? { tools: [{ name: 'Bash', input: { command: `node -e "setTimeout(()=>{}, 3000)"; echo noallow-done`, description: 'wait' } }] }
+          : undefined,
+      (_req, text) => (text.includes('noallow-done') ? 'done' : undefined),
+    );
+  });
+
+  afterAll(async () => {
+    await sbx?.cleanup();
+    await mock?.close();
+  });
+
+  it('still runs: Claude Code asks no permission for a hook calling our tool', async () => {
+    const since = mock.nextSeq;
+    const run = sbx.print('PRINT-NOALLOW: wait a little');
+    const first = await mock.waitFor((r) => r.kind === 'main' && newText(r).includes('PRINT-NOALLOW'), { since, label: 'the -p prompt' });
+    await mock.waitResponded(first);
+    let sessions = await whoAll(sbx);
+    const deadline = performance.now() + 10_000;
+    while (!sessions[0]?.delivery && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      sessions = await whoAll(sbx);
+    }
+    await cli(sbx, ['send', sessions[0]!.code, 'NOALLOW-MSG-1 during the tool']);
+    const after = await mock.waitFor((r) => r.kind === 'main' && newText(r).includes('noallow-done'), { since, label: 'the request after the tool' });
+    console.log(`[intercom] mcp_tool hook without the allow rule, request after the tool:\n${newText(after).slice(0, 1200)}`);
+    expect(newText(after)).toMatch(/PostToolUse:Bash hook additional context:[\s\S]*NOALLOW-MSG-1 during the tool/);
+    expect((await run).code).toBe(0);
+  });
+});
+
 describe('claude -p, busy: the PostToolUse mcp_tool hook', () => {
   let mock: MockAnthropic;
   let sbx: Sandbox;
