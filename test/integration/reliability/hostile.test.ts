@@ -124,7 +124,9 @@ function expectOnlyStoreNames(store: string): void {
     /^(sessions|pids|inbox|log|tmp)$/,
     /^sessions\/[a-z0-9]{4}\.json$/,
     /^pids\/[0-9]+$/,
-    /^inbox\/[a-z0-9]{4}(\/(new|shown|watcher\.json))?$/,
+    /^inbox\/[a-z0-9]{4}(\/(new|shown|watcher\.json|delivery\.json))?$/,
+    // Doorbells: serve listens for its session (the inbox-socket path), watchers too.
+    /^bells(\/[sp]-[a-z0-9]+(\/[0-9a-z-]+\.fifo)?)?$/,
     /^inbox\/[a-z0-9]{4}\/(new|shown)\/[0-9a-z]{17}\.json$/,
     /^log\/[0-9a-z]{17}\.json$/,
     /^debug\.log$/,
