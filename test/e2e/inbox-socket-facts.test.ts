@@ -64,6 +64,18 @@ describe('Claude Code 2.1.332: the session inbox socket and the rewake label', (
       permissions: { disableAutoMode: 'disable', allow: ['mcp__probe', 'Bash'] },
       hooks: {
         UserPromptSubmit: [{ hooks: [probe(out, 'ups', [])] }],
+        // What intercom's PostToolUse hook prints when it hands messages over: context for the
+        // model, a systemMessage for the person.
+        PostToolUse: [
+          {
+            matcher: 'Bash',
+            hooks: [
+              probe(out, 'post', [
+                `stdout=${JSON.stringify({ systemMessage: 'claude-intercom: k3x9 (web): SYSMSG-FOR-THE-PERSON', hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: 'CTX-FOR-THE-MODEL' } })}`,
+              ]),
+            ],
+          },
+        ],
         Stop: [
           {
             hooks: [
@@ -143,7 +155,11 @@ describe('Claude Code 2.1.332: the session inbox socket and the rewake label', (
     const last = delivered.body!.messages.at(-1)!;
     console.log(`[socket-facts] busy: last message role=${last.role} content=${JSON.stringify(last.content).slice(0, 800)}`);
     expect(newToolResults(delivered.body!).some((t) => t.text.includes('slow-done'))).toBe(true);
+    // The PostToolUse hook's additionalContext reached the model, its systemMessage did not.
+    expect(newText(delivered)).toContain('PostToolUse:Bash hook additional context: CTX-FOR-THE-MODEL');
+    expect(newText(delivered)).not.toContain('SYSMSG-FOR-THE-PERSON');
     await mock.waitResponded(delivered);
+    await session.waitForScreen((s) => s.includes('claude-intercom: k3x9 (web): SYSMSG-FOR-THE-PERSON'), 10_000, "the hook's systemMessage in the pane");
     const screen = await session.waitForScreen((s) => s.includes('SOCKET-BUSY-2'), 10_000, 'the busy text in the pane');
     console.log(`[socket-facts] pane after the busy delivery:\n${screen}`);
   });
