@@ -56,8 +56,6 @@ export interface InboxPosterOptions {
 export interface InboxPoster {
   /** Resolves when nothing is being posted any more (for tests and shutdown). */
   idle(): Promise<void>;
-  /** The last recorded decision. */
-  current(): PathDecision;
   stop(): void;
 }
 
@@ -121,7 +119,6 @@ export function startInboxPoster(opts: InboxPosterOptions): InboxPoster {
   kick(); // the first decision, and messages that were waiting before we listened
   return {
     idle: () => running,
-    current: () => recorded ?? decide(),
     stop: () => {
       stopped = true;
       unsubscribe();
