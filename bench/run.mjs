@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { installCleanupHandlers, killAll, liveCount } from './lib/procs.mjs';
 import { REPO, distExports, makeTempRoot, removeTempRoot, snapshotApp } from './lib/world.mjs';
 
-const SUITES = ['hook', 'edit-guard', 'wake', 'broadcast', 'large-inbox', 'idle', 'throughput'];
+const SUITES = ['hook', 'edit-guard', 'wake', 'broadcast', 'large-inbox', 'idle', 'throughput', 'stand-down'];
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');

@@ -7,6 +7,9 @@
 // One sample: the sender's model (typed a prompt) answers with one tool call that sends a message
 // to an idle recipient: `mcp__intercom__send {to: <code>}` for intercom, `SendMessage {to: <name>}`
 // for the built-in (sessions started with `claude --name`, SendMessage loaded once with ToolSearch).
+// Three mechanisms, one after the other in one run: the built-in, intercom on its primary path
+// (serve posts into the recipient's inbox socket), and intercom on its fallback (the watcher's
+// asyncRewake; forced with `crossSessionInbound: "refuse"` in the recipient's user settings).
 // Latency = from the moment the mock has finished writing that tool_use response to the moment
 // the recipient's next request (carrying the message, nobody typing) reaches the mock. "Idle"
 // means the recipient ended its last turn at least --idle-ms before the send.
@@ -14,11 +17,12 @@
 // It needs `npm run build` (dist/) and the devDependency @anthropic-ai/claude-code. It reuses the
 // end-to-end harness in test/e2e/support (TypeScript, bundled here on the fly with esbuild, which
 // tsup already depends on). A benchmark: it prints numbers and never fails on them.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { loadHarness } from './lib/e2e-harness.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The harness finds the repository (dist/, node_modules/.bin/claude) from the working directory.
@@ -27,7 +31,7 @@ const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
     const m = /^--([a-z-]+)=(.*)$/.exec(a);
     if (!m) {
-      process.stderr.write(`usage: node bench/wake-vs-builtin.mjs [--samples=N] [--idle-ms=MS] [--out=FILE]\n`);
+      process.stderr.write(`usage: node bench/wake-vs-builtin.mjs [--samples=N] [--blocks=N] [--idle-ms=MS] [--out=FILE]\n`);
       process.exit(2);
     }
     return [m[1], m[2]];
@@ -37,29 +41,6 @@ const SAMPLES = Number(args.samples ?? 25);
 const IDLE_MS = Number(args['idle-ms'] ?? 1000);
 const OUT = args.out ?? join(REPO, 'bench/results/wake-vs-builtin.json');
 const log = (msg) => process.stderr.write(`[wake-vs-builtin] ${msg}\n`);
-
-/** The e2e harness, bundled from TypeScript into a temp module. */
-async function loadHarness() {
-  const { build } = await import('esbuild');
-  const dir = mkdtempSync(join(tmpdir(), 'wake-vs-builtin-'));
-  const outfile = join(dir, 'harness.mjs');
-  await build({
-    stdin: {
-      contents: ['mock-anthropic', 'claude', 'intercom', 'procs'].map((m) => `export * from './${m}.ts';`).join('\n'),
-      resolveDir: join(REPO, 'test/e2e/support'),
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'warning',
-  });
-  const harness = await import(pathToFileURL(outfile).href);
-  rmSync(dir, { recursive: true, force: true });
-  return harness;
-}
 
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -75,7 +56,7 @@ function stats(xs) {
   };
 }
 
-const h = await loadHarness();
+const h = await loadHarness(REPO);
 h.assertBuilt();
 const mock = await h.startMockAnthropic(() => 'ok');
 const cleanup = async () => {
@@ -91,14 +72,19 @@ async function measure(mechanism) {
     // Same permissions in both: both sending tools allowed (behind the mock, auto mode's
     // server-side check for an unlisted tool cannot pass and would stop the turn).
     const allow = ['SendMessage', 'mcp__intercom'];
-    if (mechanism === 'intercom') await h.install(sbx, allow);
+    const intercom = mechanism !== 'builtin';
+    if (intercom) await h.install(sbx, allow);
     else sbx.writeUserSettings({ permissions: { allow } });
+    if (mechanism === 'intercom-hooks') {
+      const file = join(sbx.home, '.claude', 'settings.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), crossSessionInbound: 'refuse' }, null, 2) + '\n');
+    }
 
     const sender = await sbx.start('alice', { args: ['--name', 'alice'] });
     const recipient = await sbx.start('bob', { args: ['--name', 'bob'] });
     const isSender = (r) => r.kind === 'main' && r.sessionId === sender.sessionId;
     const isRecipient = (r) => r.kind === 'main' && r.sessionId === recipient.sessionId;
-    const to = mechanism === 'intercom' ? await h.sessionCode(recipient) : 'bob';
+    const to = intercom ? await h.sessionCode(recipient) : 'bob';
 
     mock.setResponder((req) => {
       const text = h.newText(req);
@@ -107,7 +93,7 @@ async function measure(mechanism) {
         const m = /BENCH-SEND (\d+)/.exec(text);
         if (m) {
           const message = `BENCH-MSG-${m[1]} please have a look`;
-          return mechanism === 'intercom'
+          return intercom
             ? { tools: [{ name: 'mcp__intercom__send', input: { to, message } }] }
             : { tools: [{ name: 'SendMessage', input: { to, message } }] };
         }
@@ -149,9 +135,14 @@ async function measure(mechanism) {
       );
       const text = h.newText(wake);
       // How it arrived: a wake of the idle session, or (should not happen) as busy context.
-      const idleWake = mechanism === 'intercom' ? text.includes('Stop hook') : /Another Claude session sent a message:/.test(text);
+      const idleWake =
+        mechanism === 'intercom-hooks'
+          ? text.includes('claude-intercom delivered this')
+          : mechanism === 'intercom-socket'
+            ? /Another Claude session sent a message:\n\[claude-intercom\]/.test(text)
+            : /Another Claude session sent a message:/.test(text);
       const sample = { i, ms: wake.receivedAt - sentAt, idleWake };
-      if (mechanism === 'intercom') {
+      if (intercom) {
         // Where the time goes: the message id starts with the wall-clock ms at which serve stored
         // it, so split the figure at that instant (wall clocks of one machine, ~1 ms resolution).
         const id = new RegExp(`id="([0-9a-z]{17})"[^>]*>\\s*BENCH-MSG-${i} `).exec(text)?.[1];
@@ -178,13 +169,23 @@ try {
   const claudeVersion = execFileSync(join(REPO, 'node_modules/.bin/claude'), ['--version'], { encoding: 'utf8' }).trim();
   const load = loadavg().map((x) => x.toFixed(2));
   log(`${SAMPLES} samples each, idle ${IDLE_MS} ms before each send; Claude Code ${claudeVersion}; load ${load.join(' ')}`);
-  const builtin = await measure('builtin');
-  const intercom = await measure('intercom');
+  // Interleaved in blocks, so a slow minute of this shared machine does not land on one mechanism only.
+  const MECHANISMS = ['builtin', 'intercom-socket', 'intercom-hooks'];
+  const all = Object.fromEntries(MECHANISMS.map((m) => [m, []]));
+  const blocks = Number(args.blocks ?? 1);
+  for (let b = 0; b < blocks; b++) for (const m of MECHANISMS) all[m].push(...(await measure(m)));
+  const idleMs = (m) => all[m].filter((s) => s.idleWake);
   const summary = {
-    builtin: stats(builtin.filter((s) => s.idleWake).map((s) => s.ms)),
-    intercom: stats(intercom.filter((s) => s.idleWake).map((s) => s.ms)),
-    intercomToInbox: stats(intercom.filter((s) => s.idleWake && s.toInbox !== undefined).map((s) => s.toInbox)),
-    intercomInboxToRequest: stats(intercom.filter((s) => s.idleWake && s.inboxToRequest !== undefined).map((s) => s.inboxToRequest)),
+    builtin: stats(idleMs('builtin').map((s) => s.ms)),
+    intercomSocket: stats(idleMs('intercom-socket').map((s) => s.ms)),
+    intercomHooks: stats(idleMs('intercom-hooks').map((s) => s.ms)),
+    socketToInbox: stats(idleMs('intercom-socket').filter((s) => s.toInbox !== undefined).map((s) => s.toInbox)),
+    socketInboxToRequest: stats(idleMs('intercom-socket').filter((s) => s.inboxToRequest !== undefined).map((s) => s.inboxToRequest)),
+  };
+  summary.ratios = {
+    socketP50OverBuiltin: Math.round((summary.intercomSocket.p50 / summary.builtin.p50) * 100) / 100,
+    socketMaxOverBuiltin: Math.round((summary.intercomSocket.max / summary.builtin.max) * 100) / 100,
+    hooksP50OverBuiltin: Math.round((summary.intercomHooks.p50 / summary.builtin.p50) * 100) / 100,
   };
   const result = {
     benchmark: 'wake-vs-builtin',
@@ -197,18 +198,18 @@ try {
     loadavgStart: load,
     idleMs: IDLE_MS,
     summary,
-    samples: { builtin, intercom },
+    samples: all,
   };
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
-  const row = (name, s) => `${name.padEnd(9)} n=${String(s.n).padStart(3)}  p50 ${String(s.p50).padStart(7)} ms  p90 ${String(s.p90).padStart(7)} ms  max ${String(s.max).padStart(7)} ms  (min ${s.min}, mean ${s.mean})`;
+  const row = (name, s) => `${name.padEnd(16)} n=${String(s.n).padStart(3)}  p50 ${String(s.p50).padStart(7)} ms  p90 ${String(s.p90).padStart(7)} ms  max ${String(s.max).padStart(7)} ms  (min ${s.min}, mean ${s.mean})`;
   process.stdout.write(`wake latency, idle recipient (send tool_use sent -> recipient's request at the mock)\n`);
-  process.stdout.write(`${row('builtin', summary.builtin)}\n${row('intercom', summary.intercom)}\n`);
+  process.stdout.write(`${row('builtin', summary.builtin)}\n${row('intercom socket', summary.intercomSocket)}\n${row('intercom hooks', summary.intercomHooks)}\n`);
   process.stdout.write(
-    `intercom, split where serve stored the message: tool_use sent -> stored p50 ${summary.intercomToInbox.p50} ms; ` +
-      `stored -> recipient's request p50 ${summary.intercomInboxToRequest.p50} ms\n`,
+    `intercom socket / builtin: p50 ${summary.ratios.socketP50OverBuiltin} x, max ${summary.ratios.socketMaxOverBuiltin} x; hooks / builtin p50 ${summary.ratios.hooksP50OverBuiltin} x\n` +
+      `socket path split where serve stored the message: tool_use sent -> stored p50 ${summary.socketToInbox.p50} ms; stored -> recipient's request p50 ${summary.socketInboxToRequest.p50} ms\n`,
   );
-  const notIdle = [...builtin, ...intercom].filter((s) => !s.idleWake).length;
+  const notIdle = Object.values(all).flat().filter((s) => !s.idleWake).length;
   if (notIdle) process.stdout.write(`(${notIdle} sample(s) were not idle wakes and are left out of the summary; see the JSON)\n`);
   process.stdout.write(`written to ${OUT}\n`);
 } catch (err) {

@@ -1,4 +1,4 @@
-import { frameDelivery } from '../core/framing.js';
+import { frameDelivery, senderLine } from '../core/framing.js';
 import { toolPrefix } from './tool-names.js';
 import type { IntercomStore } from '../store/store.js';
 import type { HookInput } from './hook-io.js';
@@ -65,15 +65,39 @@ export async function handleHookEvent(
     }
   }
 
-  const claimed = await store.beginClaim(session.code, MAX_PER_DELIVERY);
-  if (claimed.length === 0) return { delivered: [], ...(editError !== undefined ? { editError } : {}) };
-  let text = frameDelivery(claimed, session.code, toolPrefix(env));
-  if (await store.hasUnread(session.code)) text += `\nMore messages are waiting: call ${toolPrefix(env)}peek.`;
+  const outcome = await deliverToHook(store, session.code, event, toolPrefix(env), write);
+  return editError !== undefined ? { ...outcome, editError } : outcome;
+}
+
+/**
+ * Claim unread messages of `code` into one hook's output for `event` (the command hook above, and
+ * the `mcp_tool` hook that serve answers, share it): JSON `additionalContext` for tool events,
+ * plain text for SessionStart/UserPromptSubmit. Nothing for other events or an empty inbox. The
+ * claim is committed only after `write` has put the whole output out (see beginClaim).
+ */
+export async function deliverToHook(
+  store: IntercomStore,
+  code: string,
+  event: string,
+  tools: string,
+  write: (stdout: string) => void = () => undefined,
+): Promise<HookOutcome> {
+  const mode = Object.hasOwn(DELIVERY, event) ? DELIVERY[event] : undefined;
+  if (!mode) return { delivered: [] };
+  await store.touch(code);
+  const claimed = await store.beginClaim(code, MAX_PER_DELIVERY);
+  if (claimed.length === 0) return { delivered: [] };
+  let text = frameDelivery(claimed, code, tools);
+  if (await store.hasUnread(code)) text += `\nMore messages are waiting: call ${tools}peek.`;
   const stdout =
     mode === 'json'
-      ? JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: text } })
+      ? // systemMessage: the person sees who wrote what (the model reads the additionalContext).
+        JSON.stringify({
+          systemMessage: claimed.map((m) => `claude-intercom: ${senderLine(m)}`).join('\n'),
+          hookSpecificOutput: { hookEventName: event, additionalContext: text },
+        })
       : text;
   write(`${stdout}\n`);
-  await store.commitClaim(session.code);
-  return { stdout: `${stdout}\n`, delivered: claimed.map((m) => m.id), ...(editError !== undefined ? { editError } : {}) };
+  await store.commitClaim(code);
+  return { stdout: `${stdout}\n`, delivered: claimed.map((m) => m.id) };
 }

@@ -134,8 +134,16 @@ export async function watch(opts: WatchOptions): Promise<number> {
     // A broken store ends the watcher quietly (exit 0: no wake, nothing claimed).
     const failed = (): void => finish(EXIT_QUIET);
 
+    // Where the session's own `serve` posts into Claude Code's inbox socket, no watcher is needed:
+    // leave at once (and stay out of the lease), for as long as that poster lives.
+    const socketServes = async (sessionCode: string): Promise<boolean> => {
+      const d = await store.deliveryPath(sessionCode);
+      return d?.path === 'socket' && isSameProcessAlive(d.pid, d.pidStart);
+    };
+
     const start = async (sessionCode: string): Promise<void> => {
       if (done || code !== undefined) return;
+      if (await socketServes(sessionCode)) return finish(EXIT_QUIET);
       code = sessionCode;
       // Take over from any older watcher of this session; it is rung, sees the lease is not its
       // own any more, and leaves.
@@ -146,6 +154,7 @@ export async function watch(opts: WatchOptions): Promise<number> {
         // Displaced by a newer watcher, stood down by a new prompt, or the session ended (its
         // removal takes the inbox and the lease with it): all read as "the lease is not mine".
         if ((await store.watcherLease(sessionCode))?.pid !== selfPid) return finish(EXIT_QUIET);
+        if (await socketServes(sessionCode)) return finish(EXIT_QUIET);
         if (done) return;
         if (await deliver(sessionCode)) finish(EXIT_WAKE);
       }, failed);

@@ -1,7 +1,8 @@
 import type { Presence } from '../core/types.js';
+import type { DeliveryPathRecord } from '../store/store.js';
 
 /** The stable JSON shape of a session for `who --json` and doctor. */
-export function sessionJson(s: Presence, me?: string): Record<string, unknown> {
+export function sessionJson(s: Presence, me?: string, delivery?: DeliveryPathRecord): Record<string, unknown> {
   return {
     code: s.code,
     you: s.code === me,
@@ -14,5 +15,7 @@ export function sessionJson(s: Presence, me?: string): Record<string, unknown> {
     serverPid: s.serverPid,
     startedAt: new Date(s.startedAt).toISOString(),
     lastActiveAt: new Date(s.lastActiveAt).toISOString(),
+    // How messages reach it (recorded by its serve): the inbox socket, or the hooks, and why.
+    ...(delivery ? { delivery: { path: delivery.path, reason: delivery.reason } } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { displayText } from '../core/framing.js';
 import { Intercom } from '../core/intercom.js';
 import { resolveProject } from '../core/project.js';
 import { processStart } from '../os/proc.js';
+import { startSocketDelivery } from '../claude/socket-delivery.js';
 import { createServer } from '../mcp/server.js';
 import { intercomHome, openLocalStore, openStore } from '../store/index.js';
 import { startRelay } from '../store/redis/serve-relay.js';
@@ -60,15 +61,30 @@ export async function run(ctx: Context): Promise<number> {
     presence = await store.register(input, code);
     return presence;
   };
-  const { server, cleanup } = createServer(intercom, me, presence, ctx.now);
+  // The permission mode the session runs in now, as our mcp_tool hook last reported it.
+  let permissionMode: string | undefined;
+  const { server, cleanup } = createServer(intercom, me, presence, ctx.now, { onPermissionMode: (mode) => (permissionMode = mode) });
   // With a team engine: publish this session and bring what other machines send it home.
   const relay = startRelay(store, presence, (line) => ctx.stderr.write(`claude-intercom: ${line}\n`));
+  // The primary delivery path starts once Claude Code has said who it is (its version decides).
+  let stopDelivery = (): void => undefined;
+  server.server.oninitialized = () => {
+    stopDelivery = startSocketDelivery({
+      ctx,
+      store,
+      code: () => presence.code,
+      claudePid,
+      clientVersion: server.server.getClientVersion()?.version,
+      permissionMode: () => permissionMode,
+    });
+  };
 
   const done = new Promise<number>((resolve) => {
     let closing = false;
     const shutdown = (): void => {
       if (closing) return;
       closing = true;
+      stopDelivery();
       void Promise.all([Promise.resolve(store.unregister(presence.code, ctx.pid)), relay?.stop()])
         .catch(() => undefined)
         .finally(() => {

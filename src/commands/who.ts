@@ -22,7 +22,9 @@ export async function run(ctx: Context, raw: unknown): Promise<number> {
   const callerPid = claudePidFromEnv(ctx.env);
   const me = callerPid === undefined ? undefined : sessions.find((s) => s.pid === callerPid && s.machine === undefined)?.code;
   if (args.json) {
-    printJson(ctx, views.map((v) => ({ ...sessionJson(v.session, me), ...coordinationJson(v) })));
+    const json = [];
+    for (const v of views) json.push({ ...sessionJson(v.session, me, await store.deliveryPath(v.session.code)), ...coordinationJson(v) });
+    printJson(ctx, json);
     return 0;
   }
   if (sessions.length === 0) {

@@ -1,7 +1,7 @@
 /** One function per check: each returns what it found and, when something is wrong, the fix. */
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { HOOK_ENTRIES, MCP_SERVER_NAME, COMMAND_MARKER, withoutExec } from '../claude/hook-spec.js';
+import { HOOK_ENTRIES, MCP_SERVER_NAME, COMMAND_MARKER, isMcpToolHook, withoutExec } from '../claude/hook-spec.js';
 import { isPlainObject } from '../install/jsonc-edit.js';
 import { readManifest, type InstallRecord } from '../install/manifest.js';
 import { tildify } from '../install/paths.js';
@@ -77,7 +77,12 @@ function missingParts(s: ScopeInstall): string[] {
   const missing: string[] = [];
   if (!s.mcp) missing.push('the MCP server entry');
   for (const spec of HOOK_ENTRIES) {
-    const has = s.hooks.some((h) => h.event === spec.event && (h.matcher ?? '') === (spec.matcher ?? '') && commandKind(String(h.value.command)) === spec.kind);
+    const has = s.hooks.some(
+      (h) =>
+        h.event === spec.event &&
+        (h.matcher ?? '') === (spec.matcher ?? '') &&
+        (isMcpToolHook(h.value) ? h.value.tool === spec.mcpTool?.tool : commandKind(String(h.value.command)) === spec.kind),
+    );
     if (!has) missing.push(`the ${spec.event}${spec.matcher ? ` (${spec.matcher})` : ''} ${spec.kind} hook`);
   }
   if (!s.skill) missing.push('the skill');
@@ -111,7 +116,7 @@ export async function checkInstalled(env: DoctorEnv): Promise<CheckResult> {
     else problems.push(`${where}: missing ${missing.join(', ')}`);
     const counts = new Map<string, number>();
     for (const h of s.hooks) {
-      const key = `${h.event}|${h.matcher ?? ''}|${commandKind(String(h.value.command))}`;
+      const key = `${h.event}|${h.matcher ?? ''}|${isMcpToolHook(h.value) ? `mcp_tool ${String(h.value.tool)}` : commandKind(String(h.value.command))}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     for (const [key, n] of counts) if (n > 1) problems.push(`${where}: the ${key.split('|')[0]} ${key.split('|')[2]} hook is there ${n} times (it runs ${n} times)`);
@@ -168,6 +173,7 @@ export async function checkEntryPaths(env: DoctorEnv): Promise<CheckResult> {
       targets.push({ what: `${s.scope} MCP server (${t(env, s.mcp.file)})`, node: typeof s.mcp.entry.command === 'string' ? s.mcp.entry.command : undefined, script: args[0] });
     }
     for (const h of s.hooks) {
+      if (isMcpToolHook(h.value)) continue; // runs in our MCP server, checked with it
       const words = withoutExec(shellWords(String(h.value.command)));
       targets.push({ what: `${s.scope} ${h.event} hook`, node: words[0], script: words[1] });
     }
@@ -201,7 +207,7 @@ export async function checkHookTimeouts(env: DoctorEnv): Promise<CheckResult> {
   const problems: string[] = [];
   const known = new Set(HOOK_ENTRIES.map((e) => e.event));
   for (const h of hooks) {
-    const kind = commandKind(String(h.value.command));
+    const kind = isMcpToolHook(h.value) ? 'mcp_tool' : commandKind(String(h.value.command));
     const timeout = h.value.timeout;
     const where = `${t(env, h.file)} ${h.event}`;
     if (!known.has(h.event)) problems.push(`${where}: intercom has no hook on ${h.event} any more (left over from an older install)`);

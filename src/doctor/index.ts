@@ -19,6 +19,7 @@ import {
 } from './checks.js';
 import { loadConfigs } from './configs.js';
 import { checkPlugin } from './plugin.js';
+import { checkDeliveryPaths, checkMcpToolHooks } from './delivery.js';
 import { checkSelfTest } from './self-test.js';
 import { checkStoreSpace } from './store-space.js';
 import { checkNodeStartCost, checkTeamEngine } from './team-checks.js';
@@ -32,6 +33,7 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkPlugin,
   checkEntryPaths,
   checkHookTimeouts,
+  checkMcpToolHooks,
   checkMcpShadowing,
   checkToolsAllowed,
   checkPrototype,
@@ -40,6 +42,7 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkSessions,
   checkNodeStartCost,
   checkTeamEngine,
+  checkDeliveryPaths,
   checkSelfTest,
 ];
 

@@ -17,6 +17,7 @@ import { commandOnPath, isOurLauncher, LAUNCHER_NAME, launcherDir, launcherRemov
 import { knownAppPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
 import { ALL_PARTS, resolveLocations, type Locations, type Part, type Scope } from './paths.js';
 import { hasWork, planChanges, readFileState, type FileChange, type FileState, type FileTransform, type TransformResult } from './plan.js';
+import { detectClaudeVersion, supportsMcpToolHooks } from './claude-version.js';
 import { JSON_TARGETS, Recognizer, type CommandSpec, type CreatedKeys, type JsonTarget } from './targets.js';
 
 /** What can be injected (tests); everything else comes from the Context. */
@@ -26,6 +27,8 @@ export interface InstallDeps {
   /** The Node.js binary config entries run (default: this process's). */
   nodePath?: string;
   seams?: ApplySeams;
+  /** The Claude Code version to install for (default: `claude --version` on PATH; decides mcp_tool vs command hooks). */
+  claudeVersion?: string | null;
 }
 
 export interface PreparedPlan {
@@ -109,7 +112,11 @@ export async function prepareInstall(ctx: Context, choice: InstallChoice, deps: 
   const root = deps.packageRoot ?? findPackageRoot();
   const needsApp = choice.parts.includes('mcp') || choice.parts.includes('hooks');
   const app = needsApp ? planAppCopy(root, loc.intercomHome) : undefined;
-  const run: CommandSpec | undefined = app ? { nodePath: deps.nodePath ?? process.execPath, cliPath: app.cliPath } : undefined;
+  const claudeVersion = deps.claudeVersion === undefined ? (choice.parts.includes('hooks') ? detectClaudeVersion(ctx) : undefined) : (deps.claudeVersion ?? undefined);
+  const run: CommandSpec | undefined = app
+    ? // mcp_tool hooks call our MCP server: only where it is installed too.
+      { nodePath: deps.nodePath ?? process.execPath, cliPath: app.cliPath, mcpToolHooks: choice.parts.includes('mcp') && supportsMcpToolHooks(claudeVersion) }
+    : undefined;
   const rec = new Recognizer([...knownAppPaths(manifest, loc.intercomHome), ...(app ? [`${app.target}${sep}`] : [])]);
 
   const transforms: FileTransform[] = [];

@@ -3,7 +3,7 @@
  * is built (from hook-spec), how our old entries are recognised, and how each is removed again.
  */
 import type { JSONPath } from 'jsonc-parser';
-import { COMMAND_MARKER, MCP_SERVER_NAME, hooksSettings, mcpServerEntry } from '../claude/hook-spec.js';
+import { COMMAND_MARKER, MCP_SERVER_NAME, hooksSettings, isMcpToolHook, mcpServerEntry } from '../claude/hook-spec.js';
 import { ConfigFileError } from './errors.js';
 import { claudeCodeConsequence, isPlainObject, jsonEqual, type JsonDoc } from './jsonc-edit.js';
 import type { Locations, Part, Scope } from './paths.js';
@@ -12,6 +12,8 @@ import type { Locations, Part, Scope } from './paths.js';
 export interface CommandSpec {
   nodePath: string;
   cliPath: string;
+  /** The Claude Code we install for knows `mcp_tool` hooks: write those instead of a command where the spec has one. */
+  mcpToolHooks?: boolean;
 }
 
 /**
@@ -257,7 +259,7 @@ export function findOurHooks(hooks: unknown, rec: Recognizer): FoundHook[] {
       if (!isPlainObject(group) || !Array.isArray(group.hooks)) return;
       const size = group.hooks.length;
       group.hooks.forEach((handler: unknown, h) => {
-        if (isPlainObject(handler) && typeof handler.command === 'string' && rec.isOurCommand(handler.command)) {
+        if (isPlainObject(handler) && (isMcpToolHook(handler) || (typeof handler.command === 'string' && rec.isOurCommand(handler.command)))) {
           found.push({ event, group: g, handler: h, matcher: typeof group.matcher === 'string' ? group.matcher : undefined, value: handler, groupSize: size });
         }
       });
@@ -293,7 +295,7 @@ function installHooks(doc: JsonDoc, cmd: CommandSpec, rec: Recognizer): InstallE
   const out: InstallEdit = { summary: [], created: [], warnings: [] };
   const hooks = doc.get(['hooks']);
   if (hooks !== undefined && !isPlainObject(hooks)) throw wrongType(doc, ['hooks'], 'an object');
-  const wanted = hooksSettings(cmd.nodePath, cmd.cliPath);
+  const wanted = hooksSettings(cmd.nodePath, cmd.cliPath, { mcpToolHooks: cmd.mcpToolHooks === true });
   for (const event of Object.keys(wanted)) {
     const v = isPlainObject(hooks) ? hooks[event] : undefined;
     if (v !== undefined && !Array.isArray(v)) throw wrongType(doc, ['hooks', event], 'an array of hook groups');

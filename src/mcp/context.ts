@@ -12,4 +12,6 @@ export interface ToolContext {
   coordination: Coordination;
   /** Diagnostics (stderr: stdout belongs to the protocol). */
   log?: (line: string) => void;
+  /** Claude Code's current permission mode, as a hook reported it (it can change mid-session). */
+  onPermissionMode?: (mode: string) => void;
 }

@@ -61,6 +61,12 @@ export interface MessageStore {
   beginClaim(code: string, limit?: number): Awaitable<Message[]>;
   /** Mark everything the calling process claimed for `code` as shown (all or nothing). */
   commitClaim(code: string): Awaitable<void>;
+  /**
+   * Give back messages this caller took with `claim` but could not hand over (shown -> unread), and
+   * wake whoever waits on `code`, so another path delivers them. Returns how many went back; one
+   * that was acknowledged meanwhile stays gone.
+   */
+  unclaim(code: string, ids: readonly string[]): Awaitable<number>;
   /** Unacknowledged messages of `code`, oldest first; at most `limit` of them (only those are read). */
   inbox(code: string, limit?: number): Awaitable<InboxEntry[]>;
   /** One unacknowledged message of `code` by id (read directly, whatever the inbox's size). */
@@ -98,6 +104,24 @@ export interface WakeStore {
   watcherLease(code: string): Awaitable<WatcherLease | undefined>;
   /** Drop the lease (all holders, or only `pid`'s). */
   releaseWatcherLease(code: string, pid?: number): Awaitable<void>;
+
+  /**
+   * How messages reach session `code` (recorded by the process that delivers them, for the watcher
+   * and `doctor`). Setting it wakes whoever waits on the session; it is removed with the session.
+   */
+  setDeliveryPath(code: string, record: DeliveryPathRecord): Awaitable<void>;
+  deliveryPath(code: string): Awaitable<DeliveryPathRecord | undefined>;
+}
+
+export interface DeliveryPathRecord {
+  /** `socket`: posted into Claude Code's inbox socket by `pid`; `hooks`: the hook and the watcher. */
+  path: 'socket' | 'hooks';
+  /** Why, in a few words a person can read (`doctor` shows it). */
+  reason: string;
+  /** The process that decided (and, on the socket path, posts); the path holds only while it lives. */
+  pid: number;
+  pidStart: string;
+  since: number;
 }
 
 export interface IntercomStore extends PresenceStore, MessageStore, WakeStore, CoordinationStore {}

@@ -1,5 +1,6 @@
 import type { StoreHarness } from './harness.js';
 import { coordinationContract } from './coordination.contract.js';
+import { deliveryContract } from './delivery.contract.js';
 import { messagesContract } from './messages.contract.js';
 import { presenceContract } from './presence.contract.js';
 
@@ -13,4 +14,5 @@ export function storeContract(h: StoreHarness): void {
   presenceContract(h);
   messagesContract(h);
   coordinationContract(h);
+  deliveryContract(h);
 }

@@ -8,7 +8,10 @@
  * The interactive tests share sessions A and B and run in order: each continues where the last
  * one left them, and the watcher count is checked after all their turns.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REWAKE_MESSAGE, REWAKE_SUMMARY } from '../../src/claude/hook-spec.js';
 import { Sandbox, withScreens } from './support/claude.js';
 import type { ClaudeSession } from './support/claude.js';
 import { assertBuilt, cli, framedMessages, install, sentMessageId, sessionCode, whoAll, whoCodes } from './support/intercom.js';
@@ -116,7 +119,130 @@ describe('claude -p with intercom installed', () => {
   });
 });
 
-describe('two interactive sessions in one project', () => {
+describe('claude -p, the mcp_tool hook without the mcp__intercom permission rule', () => {
+  let mock: MockAnthropic;
+  let sbx: Sandbox;
+
+  beforeAll(async () => {
+    assertBuilt();
+    const scripted = await scriptedMock();
+    mock = scripted.mock;
+    sbx = new Sandbox({ apiUrl: mock.url, name: 'print-noallow' });
+    await cli(sbx, ['install', '--yes', '--scope', 'user', '--no-allow']);
+    const file = join(sbx.home, '.claude', 'settings.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as { permissions?: { allow?: string[] } };
+    expect(settings.permissions?.allow ?? []).not.toContain('mcp__intercom');
+    settings.permissions = { ...settings.permissions, allow: [...(settings.permissions?.allow ?? []), 'Bash'] };
+    writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
+    scripted.rules.push(
+      (_req, text) =>
+        text.includes('PRINT-NOALLOW')
+          ? { tools: [{ name: 'Bash', input: { command: `node -e "setTimeout(()=>{}, 3000)"; echo noallow-done`, description: 'wait' } }] }
+          : undefined,
+      (_req, text) => (text.includes('noallow-done') ? 'done' : undefined),
+    );
+  });
+
+  afterAll(async () => {
+    await sbx?.cleanup();
+    await mock?.close();
+  });
+
+  it('still runs: Claude Code asks no permission for a hook calling our tool', async () => {
+    const since = mock.nextSeq;
+    const run = sbx.print('PRINT-NOALLOW: wait a little');
+    const first = await mock.waitFor((r) => r.kind === 'main' && newText(r).includes('PRINT-NOALLOW'), { since, label: 'the -p prompt' });
+    await mock.waitResponded(first);
+    let sessions = await whoAll(sbx);
+    const deadline = performance.now() + 10_000;
+    while (!sessions[0]?.delivery && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      sessions = await whoAll(sbx);
+    }
+    await cli(sbx, ['send', sessions[0]!.code, 'NOALLOW-MSG-1 during the tool']);
+    const after = await mock.waitFor((r) => r.kind === 'main' && newText(r).includes('noallow-done'), { since, label: 'the request after the tool' });
+    console.log(`[intercom] mcp_tool hook without the allow rule, request after the tool:\n${newText(after).slice(0, 1200)}`);
+    expect(newText(after)).toMatch(/PostToolUse:Bash hook additional context:[\s\S]*NOALLOW-MSG-1 during the tool/);
+    expect((await run).code).toBe(0);
+  });
+});
+
+describe('claude -p, busy: the PostToolUse mcp_tool hook', () => {
+  let mock: MockAnthropic;
+  let sbx: Sandbox;
+
+  beforeAll(async () => {
+    assertBuilt();
+    const scripted = await scriptedMock();
+    mock = scripted.mock;
+    sbx = new Sandbox({ apiUrl: mock.url, name: 'print-busy' });
+    await install(sbx, ['Bash']);
+    scripted.rules.push(
+      (_req, text) =>
+        text.includes('PRINT-BUSY')
+          ? { tools: [{ name: 'Bash', input: { command: `node -e "setTimeout(()=>{}, 3000)"; echo busy-done`, description: 'wait' } }] }
+          : undefined,
+      (_req, text) => (text.includes('busy-done') ? 'done' : undefined),
+    );
+  });
+
+  afterAll(async () => {
+    await sbx?.cleanup();
+    await mock?.close();
+  });
+
+  it('hands a message that arrived during a tool to the model right after it, through serve (no hook process)', async () => {
+    const since = mock.nextSeq;
+    const run = sbx.print('PRINT-BUSY: wait a little');
+    const first = await mock.waitFor((r) => r.kind === 'main' && newText(r).includes('PRINT-BUSY'), { since, label: 'the -p prompt' });
+    await mock.waitResponded(first); // the Bash call is running now
+    // Its serve registers it and records the path once Claude Code has initialized it (no event to wait on from here).
+    let sessions = await whoAll(sbx);
+    const deadline = performance.now() + 10_000;
+    while (!sessions[0]?.delivery && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      sessions = await whoAll(sbx);
+    }
+    const session = sessions[0];
+    expect(sessions, JSON.stringify(sessions)).toHaveLength(1);
+    expect(session).toMatchObject({ delivery: { path: 'hooks', reason: expect.stringContaining('print mode') } });
+    await cli(sbx, ['send', session!.code, 'PRINT-MSG-1 during the tool']);
+    const after = await mock.waitFor((r) => r.kind === 'main' && newText(r).includes('busy-done'), { since, label: 'the request after the tool' });
+    expect(newText(after)).toMatch(/PostToolUse:Bash hook additional context:[\s\S]*PRINT-MSG-1 during the tool/);
+    const done = await run;
+    expect(done.code, done.stderr).toBe(0);
+    // Only the SessionStart hook and the Stop watcher ran as processes; the PostToolUse hook ran in serve.
+    expect(readFileSync(join(sbx.home, '.claude', 'settings.json'), 'utf8')).toMatch(/"PostToolUse": \[\s*\{\s*"matcher": "\*",\s*"hooks": \[\s*\{\s*"type": "mcp_tool"/);
+  });
+});
+
+/**
+ * How a woken or busy session received a message, per delivery path: `socket` (the default on
+ * this Claude Code: serve posts into the session's inbox socket) or `hooks` (the fallback, forced
+ * here by `crossSessionInbound: "refuse"`, under which Claude Code would drop a posted message).
+ */
+const PATHS = {
+  socket: {
+    settings: {},
+    idleWake: /^Another Claude session sent a message:\n\[claude-intercom\] /m,
+    busy: /(Another Claude session sent a message while you were working|PostToolUse:Bash hook additional context)[\s\S]*BUSY-B2/,
+    watchersWhenIdle: 0,
+  },
+  hooks: {
+    settings: { crossSessionInbound: 'refuse' },
+    idleWake: new RegExp(escapeRegExp(REWAKE_MESSAGE)),
+    busy: new RegExp(`(PostToolUse:Bash hook additional context|${escapeRegExp(REWAKE_MESSAGE)})[\\s\\S]*BUSY-B2`),
+    watchersWhenIdle: 1,
+  },
+} as const;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+for (const path of ['socket', 'hooks'] as const)
+describe(`two interactive sessions in one project, delivery path: ${path}`, () => {
+  const expected = PATHS[path];
   let mock: MockAnthropic;
   let rules: Rule[];
   let sbx: Sandbox;
@@ -135,8 +261,15 @@ describe('two interactive sessions in one project', () => {
   beforeAll(async () => {
     assertBuilt();
     ({ mock, rules } = await scriptedMock());
-    sbx = new Sandbox({ apiUrl: mock.url, name: 'pair' });
+    sbx = new Sandbox({ apiUrl: mock.url, name: `pair-${path}` });
     await install(sbx);
+    // This Claude Code knows mcp_tool hooks: the busy path runs in serve, no process per tool call.
+    const installed = readFileSync(join(sbx.home, '.claude', 'settings.json'), 'utf8');
+    expect(installed).toContain('"type": "mcp_tool"');
+    if (Object.keys(expected.settings).length > 0) {
+      const file = join(sbx.home, '.claude', 'settings.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...expected.settings }, null, 2) + '\n');
+    }
     a = await sbx.start('A');
     b = await sbx.start('B');
     [codeA, codeB] = await Promise.all([sessionCode(a), sessionCode(b)]);
@@ -182,8 +315,17 @@ describe('two interactive sessions in one project', () => {
     const ping = pings[0];
     expect(ping?.from).toBe(codeA);
     console.log(`[intercom] what the woken B reads (new content):\n${newText(wakeB).slice(-2500)}`);
-    expect(newText(wakeB)).toContain('Stop hook'); // a rewake, not a typed prompt
+    expect(newText(wakeB)).toMatch(expected.idleWake); // woken through this path, not a typed prompt
+    expect(newText(wakeB)).not.toContain('Stop hook blocking error');
     expect(newText(wakeB)).not.toContain('HELLO-B');
+    // The person at B's pane sees who wrote what, not "Stop hook feedback".
+    await mock.waitResponded(wakeB);
+    const pane = path === 'socket'
+      ? await b.waitForScreen((s) => s.includes(`[claude-intercom] ${codeA}`) && s.includes('PING-A1'), 10_000, 'the sender and text in the pane')
+      : await b.waitForScreen((s) => s.includes(REWAKE_SUMMARY), 10_000, 'the rewake summary in the pane');
+    expect(pane).not.toContain('Stop hook feedback');
+    console.log(`[intercom] ${path}: B's pane after the wake:\n${pane.split('\n').filter((l) => l.trim() !== '').slice(-14).join('\n')}`);
+    expect((await whoAll(sbx)).find((s) => s.code === codeB)?.delivery).toMatchObject({ path });
     const sent = await requestOf(a, 'Sent message', since);
     expect(sentMessageId(newToolResults(sent.body!)[0]?.text ?? '')).toBe(ping?.id);
     console.log(`[intercom] idle wake: mock finished sending A's send tool_use -> B's request: ${(wakeB.receivedAt - sendDone).toFixed(0)} ms`);
@@ -193,7 +335,7 @@ describe('two interactive sessions in one project', () => {
     const pong = framedMessages(newText(wakeA)).find((m) => m.text.includes('PONG-B1'));
     expect(pong?.from).toBe(codeB);
     expect(pong?.replyTo).toBe(ping?.id);
-    expect(newText(wakeA)).toContain('Stop hook');
+    expect(newText(wakeA)).toMatch(expected.idleWake);
     await turnEnded(mock, a, wakeA.seq);
     await turnEnded(mock, b, wakeB.seq);
   });
@@ -223,7 +365,18 @@ describe('two interactive sessions in one project', () => {
     expect(newToolResults(delivered.body!).some((t) => /slept-\d/.test(t.text))).toBe(true); // right after a tool
     // Whichever claimed it first: the PostToolUse hook (as additional context), or the watcher left
     // from B's last Stop (Claude Code then adds its notification to this same request).
-    expect(newText(delivered)).toMatch(/(PostToolUse:Bash hook additional context|Stop hook blocking error from command)[\s\S]*BUSY-B2/);
+    expect(newText(delivered)).toMatch(expected.busy);
+    const how = /PostToolUse:Bash hook additional context/.test(newText(delivered)) ? 'the PostToolUse mcp_tool hook' : path === 'socket' ? 'the inbox socket' : 'the watcher';
+    await mock.waitResponded(delivered);
+    // The person sees it too: the text (socket), who wrote it (PostToolUse systemMessage), or the
+    // watcher's label (a wake's summary is fixed in the settings, so it cannot name the sender).
+    const busyPane = await b.waitForScreen(
+      (s) => s.includes('BUSY-B2') || s.includes(`claude-intercom: ${codeA}`) || (how === 'the watcher' && s.split(REWAKE_SUMMARY).length > 2),
+      10_000,
+      'the busy message in the pane',
+    );
+    expect(busyPane).not.toContain('Stop hook feedback');
+    console.log(`[intercom] ${path}: busy delivery through ${how}; B's pane:\n${busyPane.split('\n').filter((l) => l.trim() !== '').slice(-12).join('\n')}`);
     expect(framedMessages(newText(delivered)).filter((m) => m.text.includes('BUSY-B2')).map((m) => m.from)).toEqual([codeA]);
     await turnEnded(mock, b, delivered.seq);
     await turnEnded(mock, a, since);
@@ -252,7 +405,7 @@ describe('two interactive sessions in one project', () => {
     expect(carrying(mock, a, 'ONLY-FOR-B5')).toEqual([]);
   });
 
-  it('(d) after five or more turns, each session has exactly one watcher', async () => {
+  it('(d) after five or more turns, each session has exactly one watcher on the hooks path, none on the socket path', async () => {
     const before = new Map<ClaudeSession, Set<number>>();
     for (const s of [a, b]) {
       while (turnsOf(mock, s) < 6) {
@@ -262,40 +415,50 @@ describe('two interactive sessions in one project', () => {
         await turnEnded(mock, s, since);
       }
     }
-    // Each Stop starts a new watcher and the previous one leaves: wait for the one started by the
-    // last Stop to be the only one (the one from before the last turn may still be leaving).
+    // Each Stop starts a new watcher: on the hooks path the previous one leaves, so wait for the
+    // one started by the last Stop to be the only one; on the socket path it leaves at once.
     const settled = (s: ClaudeSession) => {
       const ws = s.watchers();
-      return ws.length === 1 && !before.get(s)!.has(ws[0]!.pid);
+      return expected.watchersWhenIdle === 0 ? ws.length === 0 : ws.length === 1 && !before.get(s)!.has(ws[0]!.pid);
     };
     for (const s of [a, b]) {
-      await eventually(() => settled(s), 10_000, `${s.name} to have one new watcher (has ${s.watchers().length})`).catch((err: Error) => {
+      await eventually(() => settled(s), 10_000, `${s.name} to have ${expected.watchersWhenIdle} new watcher(s) (has ${s.watchers().length})`).catch((err: Error) => {
         const procs = sbx.processes().map((p) => `${p.pid} ppid=${p.ppid} CLAUDE_PID=${p.env.CLAUDE_PID ?? '-'} ${p.argv.join(' ')}`);
         throw new Error(`${err.message}; sandbox processes:\n${procs.join('\n')}`);
       });
     }
-    console.log(`[intercom] turns: A ${turnsOf(mock, a)}, B ${turnsOf(mock, b)}; watchers: A ${a.watchers().length}, B ${b.watchers().length}`);
-    expect(a.watchers().map((w) => w.env.CLAUDE_PID)).toEqual([String(a.pid)]);
-    expect(b.watchers().map((w) => w.env.CLAUDE_PID)).toEqual([String(b.pid)]);
+    console.log(`[intercom] ${path}: turns: A ${turnsOf(mock, a)}, B ${turnsOf(mock, b)}; watchers: A ${a.watchers().length}, B ${b.watchers().length}`);
+    if (expected.watchersWhenIdle === 1) {
+      expect(a.watchers().map((w) => w.env.CLAUDE_PID)).toEqual([String(a.pid)]);
+      expect(b.watchers().map((w) => w.env.CLAUDE_PID)).toEqual([String(b.pid)]);
+    } else {
+      // The watcher each Stop starts saw that serve posts for its session and left without ever
+      // taking the lease (a late one may still be starting: it leaves the same way).
+      for (const code of [codeA, codeB]) expect(existsSync(join(sbx.intercomHome, 'inbox', code, 'watcher.json'))).toBe(false);
+    }
   });
 
-  it('(f) after kill -9 of a Claude Code process, its watcher exits promptly', async () => {
+  it('(f) after kill -9 of a Claude Code process, its watcher (if any) exits promptly and `who` drops it', async () => {
     const [watcher] = b.watchers();
-    expect(watcher).toBeDefined();
+    if (expected.watchersWhenIdle === 1) expect(watcher).toBeDefined();
     process.kill(b.pid, 'SIGKILL');
-    const ms = await waitForExit(watcher!.pid, 15_000);
-    console.log(`[intercom] watcher exited ${ms.toFixed(0)} ms after kill -9 of its claude`);
-    expect(ms).toBeLessThan(7_000);
+    if (watcher) {
+      const ms = await waitForExit(watcher.pid, 15_000);
+      console.log(`[intercom] watcher exited ${ms.toFixed(0)} ms after kill -9 of its claude`);
+      expect(ms).toBeLessThan(7_000);
+    } else {
+      await waitForExit(b.pid, 15_000);
+    }
     expect(isAlive(a.pid)).toBe(true);
-    expect(a.watchers()).toHaveLength(1); // A is untouched
+    if (expected.watchersWhenIdle === 1) expect(a.watchers()).toHaveLength(1); // A is untouched
     expect((await whoAll(sbx)).map((s) => s.code)).toEqual([codeA]);
   });
 
-  it('(g) after /exit, the session leaves: its watcher ends and `who` no longer lists it', async () => {
-    await eventually(() => a.watchers().length === 1, 10_000, 'A to have its watcher');
+  it('(g) after /exit, the session leaves: its watcher (if any) ends and `who` no longer lists it', async () => {
+    await eventually(() => a.watchers().length === expected.watchersWhenIdle, 10_000, `A to have ${expected.watchersWhenIdle} watcher(s)`);
     const [watcher] = a.watchers();
     const start = performance.now();
-    const watcherGone = waitForExit(watcher!.pid, 20_000);
+    const watcherGone = watcher ? waitForExit(watcher.pid, 20_000) : Promise.resolve(0);
     await a.exit(20_000);
     const claudeMs = performance.now() - start;
     const watcherMs = await watcherGone;

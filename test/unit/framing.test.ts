@@ -60,3 +60,17 @@ describe('who a message is from', () => {
     expect(text).not.toContain('mcp__intercom__');
   });
 });
+
+describe('frameForInbox (the text posted into Claude Code inbox socket)', () => {
+  it('starts with one readable line per message (sender, project, first line), escaped, and ends with how to answer', async () => {
+    const { frameForInbox } = await import('../../src/core/framing.js');
+    const m = { id: '0mx4dknj7xujjhidj', from: 'k3x9', to: 'p2m7', text: 'first <b>line</b>\nsecond line', sentAt: 0, fromProject: 'web\u202e' };
+    const text = frameForInbox([m, { ...m, id: '0mx4dknj7xujjhidk', text: 'x'.repeat(300) }], 'p2m7');
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('[claude-intercom] k3x9 (web\\u202e): first &lt;b&gt;line&lt;/b&gt;');
+    expect(lines[1]).toBe(`[claude-intercom] k3x9 (web\\u202e): ${'x'.repeat(119)}…`);
+    expect(text).toContain('<intercom-message id="0mx4dknj7xujjhidj" from="k3x9"');
+    expect(text.match(/<\/intercom-message>/g)).toHaveLength(2);
+    expect(lines.at(-1)).toMatch(/^You are session p2m7\. .*SendMessage cannot reach.*mcp__intercom__reply/);
+  });
+});

@@ -1,4 +1,4 @@
-import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DIR_MODE, errnoCode, uniqueSuffix } from './fs-util.js';
@@ -58,19 +58,39 @@ export function removeBells(dir: string): void {
  * paid when a watcher starts, never on the path of a message.
  */
 export function listen(dir: string, onRing: () => void): () => void {
-  try {
-    mkdirSync(dir, { mode: DIR_MODE });
-  } catch (err) {
-    if (errnoCode(err) !== 'EEXIST') throw err;
-  }
-  const path = join(dir, `${uniqueSuffix()}.fifo`);
   // Required here, not imported: the hook shares this bundle and must not load them.
   const require = createRequire('/');
   const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
   const { Socket } = require('node:net') as typeof import('node:net');
-  execFileSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
-  // O_RDWR: we hold a writer ourselves, so the pipe never reports end-of-file between rings.
-  const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  // A ringer that clears the folder (a registration: ring, then remove `bells/p-<pid>`) may remove
+  // it between our mkdir and mkfifo, or between mkfifo and open. Either way it has rung already
+  // and nothing of ours is left in there: make the folder and the FIFO again.
+  let path = '';
+  let fd = -1;
+  for (let attempt = 1; fd < 0; attempt++) {
+    try {
+      mkdirSync(dir, { mode: DIR_MODE });
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    }
+    path = join(dir, `${uniqueSuffix()}.fifo`);
+    try {
+      execFileSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
+    } catch (err) {
+      // Raced only if the folder is gone; otherwise mkfifo itself failed (none here, no FIFOs on
+      // this file system): the caller falls back to inotify.
+      if (attempt < MAX_ATTEMPTS && !existsSync(dir)) continue;
+      throw err;
+    }
+    try {
+      // O_RDWR: we hold a writer ourselves, so the pipe never reports end-of-file between rings.
+      fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+    } catch (err) {
+      if (attempt < MAX_ATTEMPTS && errnoCode(err) === 'ENOENT') continue; // removed with its folder
+      quietly(() => unlinkSync(path));
+      throw err;
+    }
+  }
   const socket = new Socket({ fd, readable: true, writable: false });
   socket.on('data', () => onRing());
   socket.on('error', () => onRing());
@@ -82,6 +102,9 @@ export function listen(dir: string, onRing: () => void): () => void {
     quietly(() => unlinkSync(path));
   };
 }
+
+/** Folder removed under us this many times in a row: something else is wrong, give up. */
+const MAX_ATTEMPTS = 20;
 
 function quietly(fn: () => void): void {
   try {

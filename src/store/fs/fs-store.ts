@@ -31,7 +31,7 @@ import { listen, removeBells, ring } from './doorbell.js';
 import { FsCoordination } from './fs-coordination.js';
 import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, isNoSpace, storeDir, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
 import { isOwner, ownerAlive, selfOwner } from './owner.js';
-import type { IntercomStore, WatcherLease } from '../store.js';
+import type { DeliveryPathRecord, IntercomStore, WatcherLease } from '../store.js';
 import type { FileActivity, FileKey, Reservation, SessionCoordination, SessionStatus } from '../coordination.js';
 
 /**
@@ -48,6 +48,7 @@ import type { FileActivity, FileKey, Reservation, SessionCoordination, SessionSt
  *   inbox/<code>/watcher.json   the watcher lease
  *   bells/s-<code>/*.fifo       doorbells of whoever waits on a session (its watcher)
  *   bells/p-<pid>/*.fifo        doorbells of whoever waits for a Claude Code process to register
+ *   inbox/<code>/delivery.json  how messages reach the session (inbox socket or hooks), and who decided
  *   coord/, files/, reservations/  coordination: activity, its per-file index, reservations, status (fs-coordination.ts)
  *   tmp/                        whole files are written here, then linked into place
  *
@@ -443,6 +444,28 @@ export class FsStore implements IntercomStore {
     return out;
   }
 
+  /**
+   * Give back what a one-step `claim` took but could not hand over (shown -> unread), and ring the
+   * session so another path delivers it. One acknowledged meanwhile stays gone.
+   */
+  unclaim(code: string, ids: readonly string[]): number {
+    if (!CODE_RE.test(code)) return 0;
+    const shown = this.inboxDir(code, 'shown');
+    const unread = this.inboxDir(code, 'new');
+    let n = 0;
+    for (const id of ids) {
+      if (!MESSAGE_ID_RE.test(id)) continue;
+      try {
+        renameSync(join(shown, `${id}.json`), join(unread, `${id}.json`));
+        n++;
+      } catch {
+        /* acknowledged meanwhile (or never claimed): nothing to give back */
+      }
+    }
+    if (n > 0) this.ringSession(code);
+    return n;
+  }
+
   beginClaim(code: string, limit = Infinity): Message[] {
     if (!CODE_RE.test(code)) return [];
     this.recoverInbox(code);
@@ -690,7 +713,12 @@ export class FsStore implements IntercomStore {
 
   subscribeRegistration(pid: number, onChange: () => void): () => void {
     if (!Number.isInteger(pid) || pid <= 0) throw new Error(`internal: bad pid ${pid}`);
-    return listen(storeDir(this.home, ['bells', `p-${pid}`], 0), onChange);
+    try {
+      return listen(storeDir(this.home, ['bells', `p-${pid}`], 0), onChange);
+    } catch {
+      // No FIFO could be made: a registration links pids/<pid>, which inotify sees.
+      return watchDir(this.dir(['pids'], true), onChange, String(pid));
+    }
   }
 
   // ---- the watcher lease ---------------------------------------------------------------------
@@ -721,6 +749,23 @@ export class FsStore implements IntercomStore {
       return; // nobody held it: nobody to tell
     }
     this.ringSession(code);
+  }
+
+  // ---- the delivery path --------------------------------------------------------------------
+
+  setDeliveryPath(code: string, record: DeliveryPathRecord): void {
+    if (!CODE_RE.test(code)) throw new Error(`internal: bad code ${code}`);
+    this.withRoom(() => writeFileAtomic(join(this.dir(['inbox', code]), 'delivery.json'), JSON.stringify(record)));
+    this.ringSession(code);
+  }
+
+  deliveryPath(code: string): DeliveryPathRecord | undefined {
+    if (!CODE_RE.test(code)) return undefined;
+    try {
+      return JSON.parse(readFileSync(join(this.dir(['inbox', code]), 'delivery.json'), 'utf8')) as DeliveryPathRecord;
+    } catch {
+      return undefined;
+    }
   }
 
   // ---- coordination (src/store/fs/fs-coordination.ts) -------------------------------------------

@@ -3,7 +3,7 @@ import { randomBase36 } from '../../core/ids.js';
 import type { InboxEntry, Message, Presence } from '../../core/types.js';
 import { CODE_RE, MESSAGE_ID_RE } from '../../core/validate.js';
 import { isSameProcessAlive } from '../../os/proc.js';
-import type { IntercomStore, WatcherLease } from '../store.js';
+import type { DeliveryPathRecord, IntercomStore, WatcherLease } from '../store.js';
 import { RedisConnectionError, RedisReplyError, type Reply, RespClient } from './resp.js';
 import * as S from './scripts.js';
 import type { BackendAddress } from './url.js';
@@ -414,22 +414,44 @@ export class RedisStore implements IntercomStore {
     return this.listenChannel(this.key('reg', this.machine, pid), onChange);
   }
 
+  // The session's hash `lease:<code>` holds its watcher lease (field w) and its delivery path
+  // (field d): removed and pruned with the session, by the same scripts.
+
   async takeWatcherLease(code: string, lease: WatcherLease): Promise<void> {
     if (!CODE_RE.test(code)) return;
-    await this.call(['SET', this.key('lease', code), JSON.stringify(lease)]);
+    await this.call(['HSET', this.key('lease', code), 'w', JSON.stringify(lease)]);
     await this.call(['PUBLISH', this.key('ch', code), 'l']);
   }
 
   async watcherLease(code: string): Promise<WatcherLease | undefined> {
     if (!CODE_RE.test(code)) return undefined;
-    const raw = await this.call(['GET', this.key('lease', code)]);
+    const raw = await this.call(['HGET', this.key('lease', code), 'w']);
     return typeof raw === 'string' ? (JSON.parse(raw) as WatcherLease) : undefined;
   }
 
   async releaseWatcherLease(code: string, pid?: number): Promise<void> {
     if (!CODE_RE.test(code)) return;
     if (pid !== undefined && (await this.watcherLease(code))?.pid !== pid) return;
-    if ((await this.call(['DEL', this.key('lease', code)])) === 1) await this.call(['PUBLISH', this.key('ch', code), 'l']);
+    if ((await this.call(['HDEL', this.key('lease', code), 'w'])) === 1) await this.call(['PUBLISH', this.key('ch', code), 'l']);
+  }
+
+  async setDeliveryPath(code: string, record: DeliveryPathRecord): Promise<void> {
+    if (!CODE_RE.test(code)) throw new Error(`internal: bad code ${code}`);
+    await this.eval(S.SET_DELIVERY_PATH, [this.key('s', code), this.key('lease', code)], [JSON.stringify(record), this.key('ch', code)]);
+  }
+
+  async deliveryPath(code: string): Promise<DeliveryPathRecord | undefined> {
+    if (!CODE_RE.test(code)) return undefined;
+    const raw = await this.call(['HGET', this.key('lease', code), 'd']);
+    return typeof raw === 'string' ? (JSON.parse(raw) as DeliveryPathRecord) : undefined;
+  }
+
+  /** Claimed entries go back to unread: re-added at the inbox's end (a stream has no "undeliver"). */
+  async unclaim(code: string, ids: readonly string[]): Promise<number> {
+    if (!CODE_RE.test(code)) return 0;
+    const valid = ids.filter((id) => MESSAGE_ID_RE.test(id));
+    if (valid.length === 0) return 0;
+    return (await this.eval(S.UNCLAIM, this.inboxKeys(code), [this.key('ch', code), ...valid])) as number;
   }
 }
 

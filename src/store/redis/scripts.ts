@@ -213,3 +213,34 @@ redis.call('PEXPIRE', KEYS[6], ARGV[3])
 redis.call('PUBLISH', ARGV[2], 'x')
 return 1
 `;
+
+/** KEYS: presence, lease hash. ARGV: record, channel. The delivery path of a live session only. */
+export const SET_DELIVERY_PATH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], 'd', ARGV[1])
+redis.call('PUBLISH', ARGV[2], 'd')
+return 1
+`;
+
+/**
+ * KEYS: inbox, index. ARGV: channel, message ids. Gives claimed (pending) entries back as unread:
+ * each is acknowledged and re-added at the stream's end, in the order given; an acknowledged or
+ * never-claimed one is left as it is.
+ */
+export const UNCLAIM = `
+local n = 0
+for i = 2, #ARGV do
+  local sid = redis.call('HGET', KEYS[2], ARGV[i])
+  if sid and #redis.call('XPENDING', KEYS[1], 'g', sid, sid, 1) == 1 then
+    local e = redis.call('XRANGE', KEYS[1], sid, sid)
+    if #e == 1 then
+      redis.call('XACK', KEYS[1], 'g', sid)
+      redis.call('XDEL', KEYS[1], sid)
+      redis.call('HSET', KEYS[2], ARGV[i], redis.call('XADD', KEYS[1], '*', unpack(e[1][2])))
+      n = n + 1
+    end
+  end
+end
+if n > 0 then redis.call('PUBLISH', ARGV[1], 'u') end
+return n
+`;

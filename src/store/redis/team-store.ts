@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { IntercomError } from '../../core/errors.js';
 import type { InboxEntry, Message, Presence } from '../../core/types.js';
 import type { FileActivity, FileKey, Reservation, SessionStatus } from '../coordination.js';
-import type { IntercomStore, WatcherLease } from '../store.js';
+import type { DeliveryPathRecord, IntercomStore, WatcherLease } from '../store.js';
 import type { RedisStore } from './redis-store.js';
 import { RedisConnectionError, RedisReplyError } from './resp.js';
 
@@ -193,6 +193,16 @@ export class TeamStore implements IntercomStore {
   }
   releaseWatcherLease(code: string, pid?: number) {
     return this.local.releaseWatcherLease(code, pid);
+  }
+  // Delivery into the session (inbox socket or hooks) is this machine's business.
+  unclaim(code: string, ids: readonly string[]) {
+    return this.local.unclaim(code, ids);
+  }
+  setDeliveryPath(code: string, record: DeliveryPathRecord) {
+    return this.local.setDeliveryPath(code, record);
+  }
+  deliveryPath(code: string) {
+    return this.local.deliveryPath(code);
   }
 
   // ---- coordination: this machine's for now (see the README: not yet carried across machines) ----

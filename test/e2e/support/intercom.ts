@@ -4,9 +4,9 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { CLI_JS } from './claude.js';
+import { CLAUDE_BIN, CLI_JS } from './claude.js';
 import type { ClaudeSession, Sandbox } from './claude.js';
 
 const run = promisify(execFile);
@@ -27,7 +27,8 @@ export function assertBuilt(): void {
 export async function cli(sbx: Sandbox, args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, [CLI_JS, ...args], {
     cwd: sbx.project,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sbx.home, CLAUDE_INTERCOM_HOME: sbx.intercomHome, USER: 'tester' },
+    // The pinned Claude Code first on PATH: `install` writes what that version supports (mcp_tool hooks).
+    env: { PATH: `${dirname(CLAUDE_BIN)}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: sbx.home, CLAUDE_INTERCOM_HOME: sbx.intercomHome, USER: 'tester' },
   });
   return stdout;
 }

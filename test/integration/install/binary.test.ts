@@ -56,8 +56,9 @@ describe('the built binary', () => {
     expect(inst.stderr).toBe('');
     expect(inst.code).toBe(0);
     const app = join(w.home, '.claude-intercom', 'app', '0.1.0');
-    const settings = JSON.parse(read(join(w.home, '.claude', 'settings.json'))) as { hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
-    const hookCmd = settings.hooks.PostToolUse![0]!.hooks[0]!.command;
+    const settings = JSON.parse(read(join(w.home, '.claude', 'settings.json'))) as { hooks: Record<string, Array<{ hooks: Array<{ command?: string }> }>> };
+    // The `hook` command (PostToolUse may be an mcp_tool hook, when the claude on PATH knows the type).
+    const hookCmd = Object.values(settings.hooks).flat().flatMap((g) => g.hooks).map((h) => h.command ?? '').find((c) => c.endsWith(' hook'))!;
     expect(hookCmd.startsWith(`exec ${process.execPath} ${app}/dist/`)).toBe(true);
     expect(Object.keys(settings.hooks).sort()).toEqual([...new Set(HOOK_ENTRIES.map((e) => e.event))].sort());
 

@@ -23,7 +23,8 @@ function world(opts: Parameters<typeof makeWorld>[0] = {}): World {
   return w;
 }
 
-const deps = (w: World) => ({ packageRoot: w.pkg, nodePath: NODE });
+// No Claude Code version known: the command hooks every version runs (mcp_tool hooks: see below).
+const deps = (w: World) => ({ packageRoot: w.pkg, nodePath: NODE, claudeVersion: null });
 const doInstall = (w: World, args: Record<string, unknown> = {}) => install(w.ctx, { yes: true, ...args }, deps(w));
 const doUninstall = (w: World, args: Record<string, unknown> = {}) => uninstall(w.ctx, { yes: true, ...args }, deps(w));
 
@@ -311,10 +312,10 @@ describe('keeping formatting and other people’s entries', () => {
     await doInstall(w);
     const { fakePackage } = await import('../../unit/install/support.js');
     const pkg2 = fakePackage(join(w.root, 'pkg2'), '0.2.0');
-    expect(await install(w.ctx, { yes: true }, { packageRoot: pkg2, nodePath: NODE })).toBe(0);
+    expect(await install(w.ctx, { yes: true }, { packageRoot: pkg2, nodePath: NODE, claudeVersion: null })).toBe(0);
     expectOurHooks(join(w.home, '.claude', 'settings.json'), cliPath(w, '0.2.0'));
     expect(read(join(w.home, '.claude', 'settings.json'))).not.toContain('/app/0.1.0/');
-    expect(await uninstall(w.ctx, { yes: true }, { packageRoot: pkg2, nodePath: NODE })).toBe(0);
+    expect(await uninstall(w.ctx, { yes: true }, { packageRoot: pkg2, nodePath: NODE, claudeVersion: null })).toBe(0);
     expect(configs(w)).toEqual(before);
   });
 });
@@ -575,5 +576,39 @@ describe('the details', () => {
     await expect(uninstall(w.ctx, {}, deps(w))).rejects.toThrow('No terminal to ask in');
     expect(configs(w)).toEqual(before);
     expect(existsSync(w.intercomHome)).toBe(false);
+  });
+});
+
+describe('mcp_tool hooks, only for a Claude Code that knows them', () => {
+  const busy = HOOK_ENTRIES.filter((e) => e.mcpTool);
+
+  it('writes the busy-path hooks as mcp_tool hooks on our server for Claude Code 2.1.118 and later, and removes them again', async () => {
+    const w = world({ fixture: 'valid/existing-hooks' });
+    const before = configs(w);
+    expect(await install(w.ctx, { yes: true }, { ...deps(w), claudeVersion: '2.1.332' })).toBe(0);
+    const hooks = json(join(w.home, '.claude', 'settings.json')).hooks as Record<string, Array<{ matcher?: string; hooks: Array<Record<string, unknown>> }>>;
+    expect(busy.length).toBeGreaterThan(0);
+    for (const spec of busy) {
+      const handlers = (hooks[spec.event] ?? []).filter((g) => g.matcher === spec.matcher).flatMap((g) => g.hooks).filter((h) => h.type === 'mcp_tool');
+      expect(handlers).toEqual([{ type: 'mcp_tool', server: MCP_SERVER_NAME, tool: spec.mcpTool!.tool, input: spec.mcpTool!.input, timeout: spec.timeout }]);
+    }
+    // Found as ours (for doctor and uninstall), and a second install changes nothing.
+    expect(findOurHooks(hooks, new Recognizer([])).filter((f) => f.value.type === 'mcp_tool')).toHaveLength(busy.length);
+    const once = configs(w);
+    expect(await install(w.ctx, { yes: true }, { ...deps(w), claudeVersion: '2.1.332' })).toBe(0);
+    expect(configs(w)).toEqual(once);
+    // Back to an older Claude Code: the command hooks take their place.
+    expect(await install(w.ctx, { yes: true }, { ...deps(w), claudeVersion: '2.1.117' })).toBe(0);
+    expectOurHooks(join(w.home, '.claude', 'settings.json'), cliPath(w));
+    expect(await doUninstall(w)).toBe(0);
+    expect(configs(w)).toEqual(before);
+  });
+
+  it('never writes one for Claude Code 2.1.117, which would ignore every hook of the file, nor without the MCP server', async () => {
+    for (const [version, args] of [['2.1.117', {}], ['2.1.332', { mcp: false }]] as const) {
+      const w = world();
+      expect(await install(w.ctx, { yes: true, ...args }, { ...deps(w), claudeVersion: version })).toBe(0);
+      expect(read(join(w.home, '.claude', 'settings.json'))).not.toContain('mcp_tool');
+    }
   });
 });

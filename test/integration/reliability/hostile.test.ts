@@ -124,7 +124,9 @@ function expectOnlyStoreNames(store: string): void {
     /^(sessions|pids|inbox|log|tmp)$/,
     /^sessions\/[a-z0-9]{4}\.json$/,
     /^pids\/[0-9]+$/,
-    /^inbox\/[a-z0-9]{4}(\/(new|shown|incoming|claims|watcher\.json))?$/,
+    /^inbox\/[a-z0-9]{4}(\/(new|shown|incoming|claims|watcher\.json|delivery\.json))?$/,
+    // Doorbells: serve listens for its session (the inbox-socket path), watchers too.
+    /^bells(\/[sp]-[a-z0-9]+(\/[0-9a-z-]+\.fifo)?)?$/,
     /^inbox\/[a-z0-9]{4}\/(new|shown)\/[0-9a-z]{17}\.json$/,
     // Two-step operations in flight, named by their owner process (pid-start).
     /^inbox\/[a-z0-9]{4}\/claims\/[0-9]+-[0-9A-Za-z]+(\.shown)?(\/[0-9a-z]{17}\.json)?$/,

@@ -69,7 +69,8 @@ describe('permissions: the store is private, and an unsafe store is refused', ()
 
       const entries = walk(w.store);
       const wrong = entries
-        .filter((e) => (e.type === 'dir' && e.mode !== 0o700) || (e.type === 'file' && e.mode !== 0o600) || e.type === 'other' || e.uid !== process.getuid?.())
+        // Doorbells are FIFOs (serve listens on one for its session's inbox-socket delivery): 0600 too.
+        .filter((e) => (e.type === 'dir' && e.mode !== 0o700) || (e.type === 'file' && e.mode !== 0o600) || (e.type === 'other' && !(/\/bells\/[sp]-[a-z0-9]+\/[^/]+\.fifo$/.test(e.path) && e.mode === 0o600)) || e.uid !== process.getuid?.())
         .map((e) => `${e.path} ${e.type} ${e.mode.toString(8)} uid ${e.uid}`);
       expect(wrong).toEqual([]);
       // Symlinks (pids/<pid> -> code) carry no permissions of their own; they only name a code.
