@@ -56,7 +56,9 @@ export async function handleHookEvent(
     const edit = { event, tool: input.tool_name, path: editedPath(input.tool_input), cwd: typeof input.cwd === 'string' ? input.cwd : session.cwd };
     if (event === 'PreToolUse') {
       const said = await handleEditEvent(store, session, edit);
-      return said ? { stdout: `${said}\n`, delivered: [] } : { delivered: [] };
+      if (!said) return { delivered: [] };
+      write(`${said}\n`); // the caller prints only through `write`
+      return { stdout: `${said}\n`, delivered: [] };
     }
     try {
       await handleEditEvent(store, session, edit);

@@ -77,6 +77,11 @@ function hookEventTool(event: string): McpToolHookSpec {
   return { tool: 'hook_event', input: { event, permission_mode: '${permission_mode}' } };
 }
 
+/** The tool serve answers for the edit hooks (src/mcp/tools/edit-hook.ts). */
+export const EDIT_HOOK_TOOL = 'edit_hook';
+function editHookTool(event: 'PreToolUse' | 'PostToolUse'): McpToolHookSpec {
+  return { tool: EDIT_HOOK_TOOL, input: { event, tool: '${tool_name}', file_path: '${tool_input.file_path}', notebook_path: '${tool_input.notebook_path}' } };
+}
 export const HOOK_ENTRIES: readonly HookEntrySpec[] = [
   // Messages already waiting when a session starts, and a watcher for an idle new session.
   { event: 'SessionStart', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
@@ -108,10 +113,6 @@ export const HOOK_ENTRIES: readonly HookEntrySpec[] = [
  * type; with it, the PreToolUse command entry above is left out and PostToolUse on edits gets this
  * one. `${...}` are Claude Code's substitutions from the hook's input.
  */
-export const EDIT_HOOK_TOOL = 'edit_hook';
-function editHookTool(event: 'PreToolUse' | 'PostToolUse'): McpToolHookSpec {
-  return { tool: EDIT_HOOK_TOOL, input: { event, tool: '${tool_name}', file_path: '${tool_input.file_path}', notebook_path: '${tool_input.notebook_path}' } };
-}
 export function editMcpToolEntries(): Array<{ event: 'PreToolUse' | 'PostToolUse'; matcher: string; hook: Record<string, unknown> }> {
   return (['PreToolUse', 'PostToolUse'] as const).map((event) => ({
     event,

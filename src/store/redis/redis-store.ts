@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
 import { randomBase36 } from '../../core/ids.js';
 import type { InboxEntry, Message, Presence } from '../../core/types.js';
+import type { CoordinationStore, FileActivity, FileKey, Reservation, SessionCoordination, SessionStatus } from '../coordination.js';
 import { CODE_RE, MESSAGE_ID_RE } from '../../core/validate.js';
 import { isSameProcessAlive } from '../../os/proc.js';
 import type { DeliveryPathRecord, IntercomStore, WatcherLease } from '../store.js';
 import { RedisConnectionError, RedisReplyError, type Reply, RespClient } from './resp.js';
+import { RedisCoordination } from './redis-coordination.js';
 import * as S from './scripts.js';
 import type { BackendAddress } from './url.js';
 
@@ -41,6 +43,13 @@ export class RedisStore implements IntercomStore {
   private readonly beats = new Map<string, NodeJS.Timeout>();
   private readonly subscribers = new Set<RespClient>();
   private closed = false;
+  private readonly coord = new RedisCoordination({
+    key: (...parts) => this.key(...parts),
+    call: (args) => this.call(args),
+    eval: (script, keys, args) => this.eval(script, keys, args),
+    sessions: () => this.sessions(),
+    parsePresence,
+  });
   /** Where the heartbeat learns a session's last activity (its machine's local store), if anywhere. */
   activity: ((code: string) => Promise<number | undefined>) | undefined;
 
@@ -86,7 +95,8 @@ export class RedisStore implements IntercomStore {
   }
   private sessionKeys(code: string, rec?: Pick<Presence, 'pid' | 'machine'>): string[] {
     const pidKey = rec ? this.key('pid', rec.machine ?? this.machine, rec.pid) : this.key('pid', '-');
-    return [this.key('s', code), pidKey, this.key('codes'), ...this.inboxKeys(code), this.key('lease', code), this.key('own', code)];
+    // Then the coordination records (activity, status, reservations, warn-once marks): they go with the presence.
+    return [this.key('s', code), pidKey, this.key('codes'), ...this.inboxKeys(code), this.key('lease', code), this.key('own', code), ...this.coord.sessionKeys(code)];
   }
 
   // ---- the connection ------------------------------------------------------------------------
@@ -185,7 +195,8 @@ export class RedisStore implements IntercomStore {
     if (!rec) return;
     if (serverPid !== undefined && rec.serverPid !== serverPid) return;
     this.stopHeartbeat(code);
-    await this.eval(S.REMOVE, this.sessionKeys(code, rec), [code, this.key('ch', code), serverPid ?? '']);
+    const indexes = await this.coord.indexesOf(code);
+    if ((await this.eval(S.REMOVE, this.sessionKeys(code, rec), [code, this.key('ch', code), serverPid ?? ''])) === 1) await this.coord.clearIndexes(code, indexes);
   }
 
   /** Mark the session active now (kept in the record; the heartbeat keeps it alive). */
@@ -215,8 +226,9 @@ export class RedisStore implements IntercomStore {
 
   /** A lapsed session leaves every listing; its undelivered inbox is kept a while (see PRUNE). */
   private async prune(code: string): Promise<void> {
-    const [s, , codes, inbox, ix, lease, own] = this.sessionKeys(code);
-    await this.eval(S.PRUNE, [s!, codes!, inbox!, ix!, lease!, own!], [code, this.key('ch', code), ORPHAN_GRACE_MS]);
+    const [s, , codes, inbox, ix, lease, own, ...coordination] = this.sessionKeys(code);
+    const indexes = await this.coord.indexesOf(code);
+    if ((await this.eval(S.PRUNE, [s!, codes!, inbox!, ix!, lease!, own!, ...coordination], [code, this.key('ch', code), ORPHAN_GRACE_MS])) === 1) await this.coord.clearIndexes(code, indexes);
   }
 
   async sessionByPid(pid: number): Promise<Presence | undefined> {
@@ -349,6 +361,27 @@ export class RedisStore implements IntercomStore {
     if (typeof sid !== 'string') return undefined;
     const e = (await this.call(['XRANGE', this.key('log'), sid, sid])) as Reply[];
     return e.length > 0 ? entryMessage(e[0]!) : undefined;
+  }
+
+  // ---- coordination (redis-coordination.ts) -------------------------------------------------------
+
+  recordActivity(code: string, activity: FileActivity): Promise<void> {
+    return this.coord.recordActivity(code, activity);
+  }
+  coordination(now: number): Promise<SessionCoordination[]> {
+    return this.coord.coordination(now);
+  }
+  coordinationFor(file: FileKey, now: number): Promise<SessionCoordination[]> {
+    return this.coord.coordinationFor(file, now);
+  }
+  setStatus(code: string, status: SessionStatus | undefined): Promise<void> {
+    return this.coord.setStatus(code, status);
+  }
+  setReservations(code: string, reservations: readonly Reservation[]): Promise<void> {
+    return this.coord.setReservations(code, reservations);
+  }
+  firstWarning(code: string, key: string, now: number, windowMs: number): Promise<boolean> {
+    return this.coord.firstWarning(code, key, now, windowMs);
   }
 
   // ---- waking --------------------------------------------------------------------------------

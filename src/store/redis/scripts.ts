@@ -141,8 +141,8 @@ return n
 `;
 
 /**
- * KEYS: presence, pid key, codes, inbox, index, lease, owner. ARGV: code, json, ttl, registration
- * channel, owner. Takes the code only if free. A new session never inherits an old inbox of the
+ * KEYS: presence, pid key, codes, inbox, index, lease, owner, then the coordination records. ARGV:
+ * code, json, ttl, registration channel, owner. Takes the code only if free. A new session never inherits an old inbox of the
  * same code; the same session coming back after a lapse gets its own inbox back, unread intact.
  */
 export const REGISTER = `
@@ -154,6 +154,8 @@ else
   redis.call('DEL', KEYS[4], KEYS[5], KEYS[6])
   redis.call('XGROUP', 'CREATE', KEYS[4], 'g', '$', 'MKSTREAM')
 end
+-- Coordination records never pass to a new presence (nor survive a lapse: PRUNE removed them).
+for i = 8, #KEYS do redis.call('DEL', KEYS[i]) end
 redis.call('SET', KEYS[7], ARGV[5])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
 redis.call('SADD', KEYS[3], ARGV[1])
@@ -185,28 +187,31 @@ return 1
 `;
 
 /**
- * KEYS: presence, pid key, codes, inbox, index, lease, owner. ARGV: code, channel, required server
- * pid ('' = any). The session ended on purpose: everything of it goes.
+ * KEYS: presence, pid key, codes, inbox, index, lease, owner, then the coordination records. ARGV:
+ * code, channel, required server pid ('' = any). The session ended on purpose: everything of it goes.
  */
 export const REMOVE = `
 local raw = redis.call('GET', KEYS[1])
 if raw and ARGV[3] ~= '' and tostring(cjson.decode(raw).serverPid) ~= ARGV[3] then return 0 end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
+for i = 8, #KEYS do redis.call('DEL', KEYS[i]) end
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('PUBLISH', ARGV[2], 'x')
 return 1
 `;
 
 /**
- * KEYS: presence, codes, inbox, index, lease, owner. ARGV: code, channel, grace ms. The presence
- * lapsed: the session leaves every listing at once, but what was delivered to it and not yet
+ * KEYS: presence, codes, inbox, index, lease, owner, then the coordination records. ARGV: code,
+ * channel, grace ms. The presence lapsed: the session leaves every listing and its coordination
+ * records go at once, but what was delivered to it and not yet
  * relayed is kept for \`grace\` (its machine may only have lost the engine for a while).
  */
 export const PRUNE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 0 end
 redis.call('DEL', KEYS[5])
+for i = 7, #KEYS do redis.call('DEL', KEYS[i]) end
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
 redis.call('PEXPIRE', KEYS[4], ARGV[3])
 redis.call('PEXPIRE', KEYS[6], ARGV[3])

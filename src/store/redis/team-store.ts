@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { IntercomError } from '../../core/errors.js';
 import type { InboxEntry, Message, Presence } from '../../core/types.js';
-import type { FileActivity, FileKey, Reservation, SessionStatus } from '../coordination.js';
+import type { FileActivity, FileKey, Reservation, SessionCoordination, SessionStatus } from '../coordination.js';
 import type { DeliveryPathRecord, IntercomStore, WatcherLease } from '../store.js';
 import type { RedisStore } from './redis-store.js';
 import { RedisConnectionError, RedisReplyError } from './resp.js';
@@ -205,13 +205,27 @@ export class TeamStore implements IntercomStore {
     return this.local.deliveryPath(code);
   }
 
-  // ---- coordination: this machine's for now (see the README: not yet carried across machines) ----
+  // ---- coordination: this machine's records for now (README: not yet carried across machines) ----
 
   recordActivity(code: string, activity: FileActivity) {
     return this.local.recordActivity(code, activity);
   }
-  coordination(now: number) {
-    return this.local.coordination(now);
+
+  /**
+   * Every live session, as `sessions()` lists them (`who` is built on this): this machine's with
+   * their records, then other machines' from the engine (with what the engine holds of their
+   * records: nothing yet, as no machine writes them there). Engine unreachable: this machine's.
+   */
+  async coordination(now: number): Promise<SessionCoordination[]> {
+    const mine = await this.local.coordination(now);
+    let theirs: SessionCoordination[] = [];
+    try {
+      theirs = await this.remote.coordination(now);
+    } catch {
+      // Engine unreachable: only what this machine knows for sure.
+    }
+    const codes = new Set(mine.map((c) => c.session.code));
+    return [...mine, ...theirs.filter((c) => !codes.has(c.session.code) && c.session.machine !== this.machine)];
   }
   coordinationFor(file: FileKey, now: number) {
     return this.local.coordinationFor(file, now);

@@ -129,6 +129,12 @@ describe('two machines on one engine', () => {
     expect(seen.find((s) => s.code === a1.p.code)?.machine).toBeUndefined(); // local: no machine to show
     const all = await a1.intercom.who('all', a1.p.projectRoot, a1.p.projectId);
     expect(all.map((s) => s.code)).toContain(bOther.p.code);
+    // `who` is built on the coordination view: it lists the same sessions, this machine's with their records.
+    await a1.team.setStatus(a1.p.code, { text: 'on A', at: 1 });
+    const view = await a1.team.coordination(Date.now());
+    expect(view.map((c) => c.session.code).sort()).toEqual(all.map((s) => s.code).sort());
+    expect(view.find((c) => c.session.code === a1.p.code)?.status).toEqual({ text: 'on A', at: 1 });
+    expect(view.find((c) => c.session.code === b1.p.code)).toMatchObject({ session: { machine: 'B' }, activity: [], reservations: [] });
   });
 
   it('a direct message and a broadcast reach each session on each machine exactly once, framed with machine and user', async () => {
@@ -228,6 +234,7 @@ describe('two machines on one engine', () => {
       expect(sent.recipients).toEqual([a2.p.code]);
       await a2.arrived([sent.message.id]);
       expect((await a1.intercom.who('project', a1.p.projectRoot, a1.p.projectId)).map((s) => s.code).sort()).toEqual([a1.p.code, a2.p.code].sort());
+      expect((await a1.team.coordination(Date.now())).map((c) => c.session.code).sort()).toEqual([a1.p.code, a2.p.code].sort());
       await expect(a1.intercom.send(speak(a1), 'zz99', 'x')).rejects.toThrow(/team engine .* is unreachable/);
     } finally {
       await engine.restart();
