@@ -104,7 +104,14 @@ export function watch(opts: WatchOptions): Promise<number> {
       for (const c of cleanups.splice(0)) c();
       if (code) store.releaseWatcherLease(code, selfPid);
       // The claim is committed last, just before exit 2: killed any earlier, it was not delivered.
-      if (code && exit === EXIT_WAKE) store.commitClaim(code);
+      // A commit that fails leaves the claim to go back to unread, so it must not wake either.
+      if (code && exit === EXIT_WAKE) {
+        try {
+          store.commitClaim(code);
+        } catch {
+          exit = EXIT_QUIET;
+        }
+      }
       resolve(exit);
     };
     const onTimer = (ms: number, fn: () => void, repeat = false): void => {

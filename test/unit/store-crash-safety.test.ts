@@ -109,6 +109,12 @@ describe('writes on a full disk', () => {
   });
 });
 
+/** Hand this process's claims in `code`'s inbox to a dead owner, as if it had been killed. */
+function handToDeadOwner(home: string, code: string): void {
+  const dir = join(home, 'inbox', code, 'claims');
+  for (const name of readdirSync(dir)) if (name.includes(selfOwner())) renameSync(join(dir, name), join(dir, name.replace(selfOwner(), DEAD)));
+}
+
 describe('claims that outlive their claimer', () => {
   it('a claim in flight counts as shown while its owner lives, and goes back to unread when it died', () => {
     const w = world();
@@ -116,14 +122,15 @@ describe('claims that outlive their claimer', () => {
     for (const m of sent) w.store.deliver(m, [w.code]);
     expect(w.store.beginClaim(w.code, 2).map((m) => m.text)).toEqual(['a', 'b']);
     expect(w.store.inbox(w.code).map((e) => `${e.text}:${e.state}`)).toEqual(['a:shown', 'b:shown', 'c:unread']);
+    expect(w.store.inboxEntry(w.code, sent[0]!.id)?.state).toBe('shown');
     expect(w.store.inboxSize(w.code)).toBe(3);
-    // The owner dies before committing (here: the claim is handed to a dead owner).
-    renameSync(join(w.home, 'inbox', w.code, 'claims', selfOwner()), join(w.home, 'inbox', w.code, 'claims', DEAD));
+    // The owner dies before committing.
+    handToDeadOwner(w.home, w.code);
     expect(w.store.beginClaim(w.code).map((m) => m.text)).toEqual(['a', 'b', 'c']);
     w.store.commitClaim(w.code);
     expect(w.store.beginClaim(w.code)).toEqual([]);
     expect(w.store.inbox(w.code).map((e) => `${e.text}:${e.state}`)).toEqual(['a:shown', 'b:shown', 'c:shown']);
-    // Committed claims are moved on to shown/ by the next look, and the claims folder empties.
+    // Committed claims are moved on to shown/ by the next look, and their markers go.
     expect(w.ls('inbox', w.code, 'claims')).toEqual([]);
     expect(w.ls('inbox', w.code, 'shown')).toHaveLength(3);
   });
@@ -136,11 +143,23 @@ describe('claims that outlive their claimer', () => {
     w.store.beginClaim(w.code);
     expect(w.store.ack(w.code, a.id)).toBe(true);
     w.store.commitClaim(w.code);
-    renameSync(join(w.home, 'inbox', w.code, 'claims', `${selfOwner()}.shown`), join(w.home, 'inbox', w.code, 'claims', `${DEAD}.shown`));
+    handToDeadOwner(w.home, w.code);
     expect(w.store.beginClaim(w.code)).toEqual([]);
     expect(w.store.inbox(w.code).map((e) => `${e.text}:${e.state}`)).toEqual(['b:shown']);
     expect(w.store.ackAll(w.code)).toBe(1);
     expect(w.store.inboxSize(w.code)).toBe(0);
+  });
+
+  it('one process claiming twice: each claim commits on its own, nothing is shown before its commit', () => {
+    const w = world();
+    w.store.deliver(msg(w.code, 'first'), [w.code]);
+    w.store.beginClaim(w.code);
+    w.store.commitClaim(w.code);
+    w.store.deliver(msg(w.code, 'second'), [w.code]);
+    expect(w.store.beginClaim(w.code).map((m) => m.text)).toEqual(['second']);
+    // Dies with the second claim open: only that one goes back.
+    handToDeadOwner(w.home, w.code);
+    expect(w.store.inbox(w.code).map((e) => `${e.text}:${e.state}`)).toEqual(['first:shown', 'second:unread']);
   });
 });
 
