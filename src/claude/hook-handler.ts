@@ -33,26 +33,26 @@ export interface HookOutcome {
  * only a one-byte write stood between the commit and a usable output. (Plain stdout, used for
  * SessionStart, is read as it is: it is written whole, then committed.)
  */
-export function handleHookEvent(
+export async function handleHookEvent(
   store: IntercomStore,
   input: HookInput,
   env: NodeJS.ProcessEnv,
   selfPid: number,
   write: (stdout: string) => void = () => undefined,
-): HookOutcome {
+): Promise<HookOutcome> {
   // Only Claude Code's own event names, as strings: not `constructor` or `__proto__` (inherited
   // from Object.prototype), nor an array that coerces to a known name.
   const event = typeof input.hook_event_name === 'string' ? input.hook_event_name : '';
   const mode = Object.hasOwn(DELIVERY, event) ? DELIVERY[event] : undefined;
   if (!mode) return { delivered: [] };
-  const session = findSession(store, env, selfPid);
+  const session = await findSession(store, env, selfPid);
   if (!session) return { delivered: [] };
-  store.touch(session.code);
+  await store.touch(session.code);
 
-  const claimed = store.beginClaim(session.code, MAX_PER_DELIVERY);
+  const claimed = await store.beginClaim(session.code, MAX_PER_DELIVERY);
   if (claimed.length === 0) return { delivered: [] };
   let text = frameDelivery(claimed, session.code);
-  if (store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
+  if (await store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
   const stdout =
     mode === 'json'
       ? JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: text } })
@@ -61,7 +61,7 @@ export function handleHookEvent(
   // The JSON ends `}}\n`: withholding the last two bytes leaves it unparsable until the commit.
   const held = mode === 'json' ? 2 : 0;
   write(out.slice(0, out.length - held));
-  store.commitClaim(session.code);
+  await store.commitClaim(session.code);
   if (held) write(out.slice(out.length - held));
   return { stdout: out, delivered: claimed.map((m) => m.id) };
 }

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkPrivateDir } from '../store/fs-util.js';
+import { checkPrivateDir } from '../store/fs/fs-util.js';
 
 /** The JSON Claude Code writes on a hook's stdin (only the fields we use). */
 export interface HookInput {

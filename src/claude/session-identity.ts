@@ -1,6 +1,6 @@
 import type { IntercomStore } from '../store/store.js';
 import type { Presence } from '../core/types.js';
-import { ancestors } from './proc.js';
+import { ancestors } from '../os/proc.js';
 
 /**
  * Which session a hook or watcher belongs to. Claude Code sets CLAUDE_PID for hooks: the session is
@@ -14,11 +14,11 @@ export function claudePidFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return Number(raw);
 }
 
-export function findSession(store: IntercomStore, env: NodeJS.ProcessEnv, selfPid: number): Presence | undefined {
+export async function findSession(store: IntercomStore, env: NodeJS.ProcessEnv, selfPid: number): Promise<Presence | undefined> {
   const pid = claudePidFromEnv(env);
   if (pid !== undefined) return store.sessionByPid(pid);
   for (const ancestor of ancestors(selfPid)) {
-    const s = store.sessionByPid(ancestor);
+    const s = await store.sessionByPid(ancestor);
     if (s) return s;
   }
   return undefined;

@@ -1,9 +1,10 @@
+import { coalesce } from '../core/coalesce.js';
 import { frameDelivery } from '../core/framing.js';
 import type { IntercomStore } from '../store/store.js';
 import { MAX_PER_DELIVERY } from './hook-handler.js';
 import type { HookInput } from './hook-io.js';
 import { WATCH_SELF_TIMEOUT_MS } from './hook-spec.js';
-import { isSameProcessAlive, processStart } from './proc.js';
+import { isSameProcessAlive, processStart } from '../os/proc.js';
 import { claudePidFromEnv, findSession } from './session-identity.js';
 
 /**
@@ -59,20 +60,20 @@ export function isWatchInput(input: unknown): input is HookInput {
   return typeof event === 'string' && WATCH_EVENTS.has(event);
 }
 
-export function watch(opts: WatchOptions): Promise<number> {
+export async function watch(opts: WatchOptions): Promise<number> {
   const { store, input, env, selfPid } = opts;
-  if (!isWatchInput(input)) return Promise.resolve(EXIT_QUIET);
+  if (!isWatchInput(input)) return EXIT_QUIET;
 
   /**
    * Claim and hand over whatever is unread; true when something was delivered. The claim is
    * committed once the whole text is written: a watcher killed before then (Claude Code drops
    * the output of a watcher that did not exit 2) leaves its messages unread for the next one.
    */
-  const deliver = (code: string): boolean => {
-    const claimed = store.beginClaim(code, MAX_PER_DELIVERY);
+  const deliver = async (code: string): Promise<boolean> => {
+    const claimed = await store.beginClaim(code, MAX_PER_DELIVERY);
     if (claimed.length === 0) return false;
     let text = frameDelivery(claimed, code);
-    if (store.hasUnread(code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
+    if (await store.hasUnread(code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
     opts.writeStderr(`${text}\n`);
     return true;
   };
@@ -80,17 +81,17 @@ export function watch(opts: WatchOptions): Promise<number> {
   if (isPrintMode(env)) {
     // Claude Code waits for this hook in print mode: never wait here. Deliver what is already
     // waiting once (a Stop that our own delivery caused does not deliver again), then return.
-    if (input.hook_event_name !== 'Stop' || input.stop_hook_active) return Promise.resolve(EXIT_QUIET);
-    const session = findSession(store, env, selfPid);
-    if (!session || !deliver(session.code)) return Promise.resolve(EXIT_QUIET);
-    store.commitClaim(session.code); // the last step before exit 2
-    return Promise.resolve(EXIT_WAKE);
+    if (input.hook_event_name !== 'Stop' || input.stop_hook_active) return EXIT_QUIET;
+    const session = await findSession(store, env, selfPid);
+    if (!session || !(await deliver(session.code))) return EXIT_QUIET;
+    await store.commitClaim(session.code); // the last step before exit 2
+    return EXIT_WAKE;
   }
 
-  const claudePid = claudePidFromEnv(env) ?? findSession(store, env, selfPid)?.pid;
-  if (claudePid === undefined) return Promise.resolve(EXIT_QUIET);
+  const claudePid = claudePidFromEnv(env) ?? (await findSession(store, env, selfPid))?.pid;
+  if (claudePid === undefined) return EXIT_QUIET;
   const claudeStart = processStart(claudePid);
-  if (claudeStart === undefined) return Promise.resolve(EXIT_QUIET);
+  if (claudeStart === undefined) return EXIT_QUIET;
   const selfStart = processStart(selfPid) ?? String(Date.now());
 
   return new Promise<number>((resolve) => {
@@ -102,17 +103,25 @@ export function watch(opts: WatchOptions): Promise<number> {
       if (done) return;
       done = true;
       for (const c of cleanups.splice(0)) c();
-      if (code) store.releaseWatcherLease(code, selfPid);
-      // The claim is committed last, just before exit 2: killed any earlier, it was not delivered.
-      // A commit that fails leaves the claim to go back to unread, so it must not wake either.
-      if (code && exit === EXIT_WAKE) {
-        try {
-          store.commitClaim(code);
-        } catch {
-          exit = EXIT_QUIET;
+      if (!code) return resolve(exit);
+      const sessionCode = code;
+      // Resolve only once the lease is released and, for a wake, the claim committed: the
+      // process exits right after. The commit is the last step before exit 2: killed any
+      // earlier, nothing was delivered and the messages go back to unread. A commit that fails
+      // leaves the claim to go back to unread, so it must not wake either.
+      let final = exit;
+      void (async () => {
+        await store.releaseWatcherLease(sessionCode, selfPid);
+        if (exit === EXIT_WAKE) {
+          try {
+            await store.commitClaim(sessionCode);
+          } catch {
+            final = EXIT_QUIET;
+          }
         }
-      }
-      resolve(exit);
+      })()
+        .catch(() => undefined)
+        .finally(() => resolve(final));
     };
     const onTimer = (ms: number, fn: () => void, repeat = false): void => {
       const t = repeat ? setInterval(fn, ms) : setTimeout(fn, ms);
@@ -127,19 +136,25 @@ export function watch(opts: WatchOptions): Promise<number> {
     cleanups.push(() => clearTimeout(keepAlive));
     onTimer(opts.livenessIntervalMs ?? 5_000, () => !claudeAlive() && finish(EXIT_QUIET), true);
 
-    const start = (sessionCode: string): void => {
-      if (done) return;
+    // A broken store ends the watcher quietly (exit 0: no wake, nothing claimed).
+    const failed = (): void => finish(EXIT_QUIET);
+
+    const start = async (sessionCode: string): Promise<void> => {
+      if (done || code !== undefined) return;
       code = sessionCode;
       // Take over from any older watcher of this session; it is rung, sees the lease is not its
       // own any more, and leaves.
-      store.takeWatcherLease(sessionCode, { pid: selfPid, pidStart: selfStart, since: Date.now() });
-      const check = (): void => {
+      await store.takeWatcherLease(sessionCode, { pid: selfPid, pidStart: selfStart, since: Date.now() });
+      // Coalesced: rings that arrive while a look is under way ask for one more look after it.
+      const check = coalesce(async () => {
         if (done) return;
         // Displaced by a newer watcher, stood down by a new prompt, or the session ended (its
         // removal takes the inbox and the lease with it): all read as "the lease is not mine".
-        if (store.watcherLease(sessionCode)?.pid !== selfPid) return finish(EXIT_QUIET);
-        if (deliver(sessionCode)) return finish(EXIT_WAKE);
-      };
+        if ((await store.watcherLease(sessionCode))?.pid !== selfPid) return finish(EXIT_QUIET);
+        if (done) return;
+        if (await deliver(sessionCode)) finish(EXIT_WAKE);
+      }, failed);
+      if (done) return;
       cleanups.push(store.subscribe(sessionCode, check));
       // A sender killed mid-delivery rings nobody: its message is finished by the next look at
       // the inbox, so look now and then (cheap: a few empty folder listings).
@@ -148,20 +163,26 @@ export function watch(opts: WatchOptions): Promise<number> {
       check();
     };
 
-    const existing = store.sessionByPid(claudePid);
-    if (existing) return start(existing.code);
-
     // SessionStart can run before `serve` has registered the session: wait for it (bounded).
-    const tryFind = (): void => {
-      const s = store.sessionByPid(claudePid);
-      if (s) {
-        stopWaiting();
-        start(s.code);
-      } else if (!claudeAlive()) finish(EXIT_QUIET);
+    // Only then: hanging a registration bell costs a FIFO, and the common case needs none.
+    const waitForRegistration = (): void => {
+      const tryFind = coalesce(async () => {
+        if (done || code !== undefined) return;
+        const s = await store.sessionByPid(claudePid);
+        if (s) {
+          stopWaiting();
+          await start(s.code);
+        } else if (!claudeAlive()) finish(EXIT_QUIET);
+      }, failed);
+      const stopWaiting = store.subscribeRegistration(claudePid, tryFind);
+      cleanups.push(stopWaiting);
+      onTimer(opts.registrationTimeoutMs ?? 120_000, () => code === undefined && finish(EXIT_QUIET));
+      tryFind();
     };
-    const stopWaiting = store.subscribeRegistration(claudePid, tryFind);
-    cleanups.push(stopWaiting);
-    onTimer(opts.registrationTimeoutMs ?? 120_000, () => code === undefined && finish(EXIT_QUIET));
-    tryFind();
+
+    Promise.resolve(store.sessionByPid(claudePid)).then((existing) => {
+      if (existing) return start(existing.code);
+      waitForRegistration();
+    }).catch(failed);
   });
 }

@@ -1,8 +1,7 @@
 import type { Context } from '../core/context.js';
 import { handleHookEvent } from '../claude/hook-handler.js';
 import { debugLog, readHookInput, writeAllSync } from '../claude/hook-io.js';
-import { intercomHome } from '../store/index.js';
-import { FsStore } from '../store/fs-store.js';
+import { intercomHome, openStore } from '../store/index.js';
 
 /**
  * `claude-intercom hook`: runs before Claude Code goes on after every tool call, so it is lean (no
@@ -13,8 +12,8 @@ export async function runHook(ctx: Context): Promise<number> {
   const home = intercomHome(ctx);
   try {
     const input = readHookInput();
-    const store = FsStore.open(home);
-    handleHookEvent(store, input, ctx.env, ctx.pid, (stdout) => writeAllSync(1, stdout));
+    const store = openStore(ctx);
+    await handleHookEvent(store, input, ctx.env, ctx.pid, (stdout) => writeAllSync(1, stdout));
   } catch (err) {
     debugLog(home, 'hook', err);
   }

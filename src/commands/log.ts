@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Context } from '../core/context.js';
 import { escapeJsonControls, terminalText } from '../core/framing.js';
 import type { Message } from '../core/types.js';
+import { coalesce } from '../core/coalesce.js';
 import { openStore } from '../store/index.js';
 
 const Args = z.object({
@@ -28,7 +29,7 @@ export async function run(ctx: Context, raw: unknown): Promise<number> {
   const print = (m: Message): void => {
     ctx.stdout.write(`${args.json ? escapeJsonControls(JSON.stringify(m)) : formatLogLine(m)}\n`);
   };
-  const recent = store.history(args.limit);
+  const recent = await store.history(args.limit);
   recent.forEach(print);
   if (!args.follow) {
     if (recent.length === 0 && !args.json) ctx.stdout.write('No messages yet.\n');
@@ -36,14 +37,15 @@ export async function run(ctx: Context, raw: unknown): Promise<number> {
   }
 
   // Everything after the last id printed; the history is ordered by id, ids by send time.
-  let last = store.history(1)[0]?.id ?? '';
-  const flush = (): void => {
-    const fresh = store.history(Number.MAX_SAFE_INTEGER).filter((m) => m.id > last);
+  let last = (await store.history(1))[0]?.id ?? '';
+  // Coalesced: a flush that is still reading is followed by one more, never run twice at once.
+  const flush = coalesce(async () => {
+    const fresh = (await store.history(Number.MAX_SAFE_INTEGER)).filter((m) => m.id > last);
     for (const m of fresh) {
       print(m);
       last = m.id;
     }
-  };
+  });
   return new Promise<number>((resolve) => {
     const stop = store.watchHistory(flush);
     flush();

@@ -15,7 +15,7 @@ const Args = z.object({
 export async function run(ctx: Context, raw: unknown): Promise<number> {
   const args = Args.parse(raw);
   const intercom = new Intercom(openStore(ctx), ctx.now);
-  const { message, recipients } = intercom.send(humanSpeaker(ctx), args.to, args.message.map(String).join(' '));
+  const { message, recipients } = await intercom.send(humanSpeaker(ctx), args.to, args.message.map(String).join(' '));
   if (args.json) printJson(ctx, { ...message, recipients });
   else printLine(ctx, `Sent ${message.id} from ${message.from} to ${recipients.join(', ')}.`);
   return 0;

@@ -4,7 +4,7 @@ import { IntercomError } from '../core/errors.js';
 import { displayText } from '../core/framing.js';
 import { Intercom } from '../core/intercom.js';
 import { resolveProject } from '../core/project.js';
-import { processStart } from '../claude/proc.js';
+import { processStart } from '../os/proc.js';
 import { createServer } from '../mcp/server.js';
 import { openStore } from '../store/index.js';
 
@@ -23,7 +23,7 @@ export async function run(ctx: Context): Promise<number> {
   const cwd = ctx.env.CLAUDE_PROJECT_DIR || ctx.cwd;
   const project = resolveProject(cwd);
   const now = ctx.now();
-  let presence = store.register({
+  let presence = await store.register({
     pid: claudePid,
     pidStart,
     serverPid: ctx.pid,
@@ -34,24 +34,27 @@ export async function run(ctx: Context): Promise<number> {
     ...(ctx.env.CLAUDE_CODE_SESSION_ID ? { claudeSessionId: ctx.env.CLAUDE_CODE_SESSION_ID } : {}),
   });
   const intercom = new Intercom(store, ctx.now);
-  const me = () => {
+  const me = async (): Promise<typeof presence> => {
     // If something pruned or replaced our record (it should not), put it back under the same code.
-    const live = store.session(presence.code);
+    const live = await store.session(presence.code);
     if (live) return live;
     const { code, lastActiveAt: _ignored, ...input } = presence;
-    presence = store.register(input, code);
+    presence = await store.register(input, code);
     return presence;
   };
-  const { server, cleanup } = createServer(intercom, me, ctx.now);
+  const { server, cleanup } = createServer(intercom, me, presence, ctx.now);
 
   const done = new Promise<number>((resolve) => {
     let closing = false;
     const shutdown = (): void => {
       if (closing) return;
       closing = true;
-      store.unregister(presence.code, ctx.pid);
-      cleanup();
-      resolve(0);
+      void Promise.resolve(store.unregister(presence.code, ctx.pid))
+        .catch(() => undefined)
+        .finally(() => {
+          cleanup();
+          resolve(0);
+        });
     };
     // Claude Code sends SIGINT at the end of a session; a closed stdin means our client is gone.
     process.once('SIGINT', shutdown);

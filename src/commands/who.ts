@@ -16,7 +16,7 @@ export async function run(ctx: Context, raw: unknown): Promise<number> {
   const args = Args.parse(raw);
   const store = openStore(ctx);
   const project = resolveProject(ctx.cwd);
-  const sessions = new Intercom(store, ctx.now).who(args.all ? 'all' : 'project', project.root);
+  const sessions = await new Intercom(store, ctx.now).who(args.all ? 'all' : 'project', project.root);
   const callerPid = claudePidFromEnv(ctx.env);
   const me = callerPid === undefined ? undefined : sessions.find((s) => s.pid === callerPid)?.code;
   if (args.json) {

@@ -37,12 +37,12 @@ export class Intercom {
   ) {}
 
   /** Live sessions: of one project (by root), or all. */
-  who(scope: 'project' | 'all', projectRoot: string): Presence[] {
-    const all = this.store.sessions();
+  async who(scope: 'project' | 'all', projectRoot: string): Promise<Presence[]> {
+    const all = await this.store.sessions();
     return scope === 'all' ? all : all.filter((s) => s.projectRoot === projectRoot);
   }
 
-  send(from: Speaker, toRaw: unknown, textRaw: unknown, replyTo?: string): SendResult {
+  async send(from: Speaker, toRaw: unknown, textRaw: unknown, replyTo?: string): Promise<SendResult> {
     const to = assertRecipient(toRaw);
     const text = assertMessageText(textRaw);
     const me = from.kind === 'session' ? from.session.code : undefined;
@@ -51,21 +51,21 @@ export class Intercom {
 
     let recipients: string[];
     if (to === BROADCAST) {
-      recipients = this.who('project', projectRoot)
+      recipients = (await this.who('project', projectRoot))
         .map((s) => s.code)
         .filter((c) => c !== me);
       if (recipients.length === 0) {
         throw new NotFoundError(
           `No other live session in project ${displayText(projectName)} to broadcast to.`,
-          this.liveCodesHint(me),
+          await this.liveCodesHint(me),
         );
       }
     } else if (isHumanAddress(to)) {
       recipients = [];
     } else {
-      if (to === me) throw new InvalidInputError(`${to} is your own code.`, this.liveCodesHint(me));
-      if (!this.store.session(to)) {
-        throw new NotFoundError(`No live session has the code ${to}.`, this.liveCodesHint(me));
+      if (to === me) throw new InvalidInputError(`${to} is your own code.`, await this.liveCodesHint(me));
+      if (!(await this.store.session(to))) {
+        throw new NotFoundError(`No live session has the code ${to}.`, await this.liveCodesHint(me));
       }
       recipients = [to];
     }
@@ -79,16 +79,16 @@ export class Intercom {
       fromProject: projectName,
       ...(replyTo ? { replyTo } : {}),
     };
-    this.store.deliver(message, recipients);
-    if (me) this.store.touch(me);
+    await this.store.deliver(message, recipients);
+    if (me) await this.store.touch(me);
     return { message, recipients };
   }
 
   /** Answer the sender of `messageId`, keep the thread, and acknowledge the original. */
-  reply(from: Speaker, messageIdRaw: unknown, textRaw: unknown): SendResult & { original: Message } {
+  async reply(from: Speaker, messageIdRaw: unknown, textRaw: unknown): Promise<SendResult & { original: Message }> {
     const id = assertMessageId(messageIdRaw);
     const me = from.kind === 'session' ? from.session.code : undefined;
-    const original = (me ? this.store.inboxEntry(me, id) : undefined) ?? this.store.message(id);
+    const original = (me ? await this.store.inboxEntry(me, id) : undefined) ?? (await this.store.message(id));
     if (!original) {
       throw new NotFoundError(`No message with id ${id}.`, 'Run `peek` to see your messages and their ids.');
     }
@@ -96,14 +96,14 @@ export class Intercom {
     if (me && original.to !== me && original.to !== BROADCAST) {
       throw new InvalidInputError(`Message ${id} was not sent to you (it went to ${original.to}).`, 'Reply only to messages you received.');
     }
-    if (!isHumanAddress(original.from) && !this.store.session(original.from)) {
+    if (!isHumanAddress(original.from) && !(await this.store.session(original.from))) {
       throw new NotFoundError(
         `Session ${original.from}, which sent ${id}, has ended; the reply cannot be delivered.`,
-        this.liveCodesHint(me),
+        await this.liveCodesHint(me),
       );
     }
-    const result = this.send(from, original.from, textRaw, id);
-    if (me) this.store.ack(me, id);
+    const result = await this.send(from, original.from, textRaw, id);
+    if (me) await this.store.ack(me, id);
     return { ...result, original };
   }
 
@@ -111,34 +111,34 @@ export class Intercom {
    * The oldest unacknowledged messages, at most `limit`. Unread ones among them are marked shown:
    * the caller is about to see them. The rest stay where they are (see `unacknowledged`).
    */
-  peek(code: string, limit = PEEK_LIMIT): InboxEntry[] {
+  async peek(code: string, limit = PEEK_LIMIT): Promise<InboxEntry[]> {
     assertCode(code);
-    const page = this.store.inbox(code, limit);
+    const page = await this.store.inbox(code, limit);
     // The unread ones of the page are the oldest unread ones: claim exactly that many.
     const unread = page.filter((e) => e.state === 'unread').length;
-    if (unread > 0) this.store.claim(code, unread);
+    if (unread > 0) await this.store.claim(code, unread);
     return page.map((e) => ({ ...e, state: 'shown' as const }));
   }
 
   /** How many messages `code` has not acknowledged (shown or not). */
-  unacknowledged(code: string): number {
+  async unacknowledged(code: string): Promise<number> {
     assertCode(code);
     return this.store.inboxSize(code);
   }
 
-  ack(code: string, messageIdRaw: unknown): void {
+  async ack(code: string, messageIdRaw: unknown): Promise<void> {
     const id = assertMessageId(messageIdRaw);
-    if (!this.store.ack(code, id)) {
+    if (!(await this.store.ack(code, id))) {
       throw new NotFoundError(`You have no unacknowledged message ${id}.`, 'Run `peek` to see your messages and their ids.');
     }
   }
 
-  ackAll(code: string): number {
+  async ackAll(code: string): Promise<number> {
     return this.store.ackAll(code);
   }
 
-  private liveCodesHint(me?: string): string {
-    const live = this.store.sessions().filter((s) => s.code !== me);
+  private async liveCodesHint(me?: string): Promise<string> {
+    const live = (await this.store.sessions()).filter((s) => s.code !== me);
     if (live.length === 0) return 'No other session is live right now.';
     return `Live sessions: ${live.map((s) => `${s.code} (${displayText(s.projectName)})`).join(', ')}.`;
   }

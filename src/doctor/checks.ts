@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { HOOK_ENTRIES, MCP_SERVER_NAME, COMMAND_MARKER, withoutExec } from '../claude/hook-spec.js';
 import { isPlainObject } from '../install/jsonc-edit.js';
 import { tildify } from '../install/paths.js';
-import { checkPrivateDir } from '../store/fs-util.js';
-import { FsStore } from '../store/fs-store.js';
+import { checkPrivateDir } from '../store/fs/fs-util.js';
+import { openLocalStore, type IntercomStore } from '../store/index.js';
 import { allConfigFiles, commandKind, findInstalls, shellWords, type ScopeInstall } from './configs.js';
 import { failure, ok, warning, type CheckResult, type DoctorEnv } from './types.js';
 
@@ -327,16 +327,18 @@ export async function checkSessions(env: DoctorEnv): Promise<CheckResult> {
   const home = env.user.intercomHome;
   const sessionsDir = join(home, 'sessions');
   if (!existsSync(sessionsDir)) return ok('sessions', title, 'No sessions have registered yet.');
-  let store: FsStore;
+  let store: IntercomStore;
   try {
     checkPrivateDir(home);
-    store = new FsStore(home);
+    store = openLocalStore(home);
   } catch (err) {
     return warning('sessions', title, `Could not open the store: ${(err as Error).message}`, 'Fix the store check above first.');
   }
   const records = readdirSync(sessionsDir).filter((n) => n.endsWith('.json')).length;
-  const live = store.sessions(); // prunes the records of dead sessions
+  const live = await store.sessions(); // prunes the records of dead sessions
   const stale = Math.max(0, records - live.length);
-  const list = live.map((s) => `${s.code} (${s.projectName}, pid ${s.pid}${store.watcherLease(s.code) ? ', idle watcher' : ''})`).join(', ');
+  const described: string[] = [];
+  for (const s of live) described.push(`${s.code} (${s.projectName}, pid ${s.pid}${(await store.watcherLease(s.code)) ? ', idle watcher' : ''})`);
+  const list = described.join(', ');
   return ok('sessions', title, `${live.length} live${live.length ? `: ${list}` : ''}${stale ? `; removed ${stale} stale record${stale === 1 ? '' : 's'} of sessions that ended without saying so` : ''}`);
 }

@@ -14,7 +14,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { hookCommand } from '../claude/hook-spec.js';
 import { findPackageRoot } from '../install/copy-app.js';
-import { FsStore } from '../store/fs-store.js';
+import { coalesce } from '../core/coalesce.js';
+import { openLocalStore } from '../store/index.js';
 import { findInstalls, shellWords } from './configs.js';
 import { failure, ok, warning, type CheckResult, type DoctorEnv } from './types.js';
 import { noJsonSchemaValidation } from '../mcp/json-schema.js';
@@ -98,8 +99,8 @@ export async function checkSelfTest(env: DoctorEnv): Promise<CheckResult> {
 
     // The session the server registered for its parent: this process.
     step.name = 'finding the registered session';
-    const store = new FsStore(home);
-    const me = store.sessionByPid(process.pid);
+    const store = openLocalStore(home);
+    const me = await store.sessionByPid(process.pid);
     if (!me) throw new Error(`serve registered no session for its parent process ${process.pid}`);
 
     // 2. the idle watcher, run the way Claude Code runs a hook command.
@@ -112,16 +113,14 @@ export async function checkSelfTest(env: DoctorEnv): Promise<CheckResult> {
     await withTimeout(
       new Promise<void>((resolve) => {
         // The watcher rings the session's doorbell when it takes the lease.
-        const stop = store.subscribe(me.code, () => {
-          if (store.watcherLease(me.code)) {
+        const look = coalesce(async () => {
+          if (await store.watcherLease(me.code)) {
             stop();
             resolve();
           }
         });
-        if (store.watcherLease(me.code)) {
-          stop();
-          resolve();
-        }
+        const stop = store.subscribe(me.code, look);
+        look();
       }),
       limit,
       'the watcher to start watching',

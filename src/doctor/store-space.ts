@@ -1,8 +1,8 @@
 /** `doctor`: how much the store holds, how much room its disk has left, and what to do when full. */
 import { existsSync, statfsSync } from 'node:fs';
 import { describeError } from '../core/errors.js';
-import { checkPrivateDir } from '../store/fs-util.js';
-import { FsStore } from '../store/fs-store.js';
+import { checkPrivateDir } from '../store/fs/fs-util.js';
+import { FsStore } from '../store/fs/fs-store.js';
 import { ok, warning, type CheckResult, type DoctorEnv } from './types.js';
 
 /** Below this, a 16 KiB message (with its history entry) may soon not fit. */

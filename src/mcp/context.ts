@@ -5,6 +5,6 @@ import type { Presence } from '../core/types.js';
 export interface ToolContext {
   intercom: Intercom;
   /** The session's current presence (re-read: it may have been re-registered). */
-  me: () => Presence;
+  me: () => Promise<Presence>;
   now: () => number;
 }

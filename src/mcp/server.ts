@@ -30,17 +30,22 @@ export interface ServerHandle {
 }
 
 /** The MCP server for one session: a factory, so tests connect it to an in-memory client. */
-export function createServer(intercom: Intercom, me: () => Presence, now: () => number = Date.now): ServerHandle {
+export function createServer(
+  intercom: Intercom,
+  me: () => Promise<Presence>,
+  initial: Presence,
+  now: () => number = Date.now,
+): ServerHandle {
   const server = new McpServer(
     { name: 'claude-intercom', version: typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev' },
-    { instructions: serverInstructions(me()), capabilities: { tools: {} }, jsonSchemaValidator: noJsonSchemaValidation },
+    { instructions: serverInstructions(initial), capabilities: { tools: {} }, jsonSchemaValidator: noJsonSchemaValidation },
   );
   const ctx: ToolContext = {
     intercom,
     now,
-    me: () => {
-      const p = me();
-      intercom.store.touch(p.code);
+    me: async () => {
+      const p = await me();
+      await intercom.store.touch(p.code);
       return p;
     },
   };

@@ -1,66 +1,84 @@
 import type { InboxEntry, Message, Presence } from '../core/types.js';
 
 /**
- * The persistence boundary. The MCP server, the hooks and the watcher speak only to this
- * interface, so a networked backend can replace the embedded file-system one without touching them.
+ * The persistence boundary, written for more than one backend. The MCP server, the commands, the
+ * hooks and the watcher speak only to these interfaces; `openStore` (src/store/index.ts) is the one
+ * place that picks a backend.
  *
- * Contract every backend keeps:
- * - a message becomes visible to a recipient whole or not at all;
+ * A result is `Awaitable`: the embedded file-system backend answers synchronously (so the hook's hot
+ * path pays for no promise machinery it does not need), a networked backend answers with a promise.
+ * Callers always `await`. Backend-specific code (paths and links, or keys and streams) stays in the
+ * backend's own folder (`src/store/fs/`, ...).
+ *
+ * The contract every backend keeps (proved by the suite in test/contract/, run against each backend):
+ * - a message becomes visible to a recipient whole or not at all, and is never half-written;
  * - `claim` moves a message from unread to shown for exactly one caller, however many race;
  * - a `beginClaim` whose process dies before `commitClaim` counts as not delivered;
  * - a sender that dies mid-`deliver` leaves the history and the inboxes in agreement (both have
  *   the message, or neither);
  * - presence records of dead sessions are never returned (and are pruned when read).
+ *
+ * The interface is the sum of small areas, one per kind of record, so that a new kind of record is a
+ * new area (its own file, its own contract tests) rather than an edit across every backend's core.
  */
-export interface IntercomStore {
-  /** Where the store lives, for messages to people (a path, or a URL for a remote backend). */
+export type Awaitable<T> = T | Promise<T>;
+
+/** Who is on the intercom. */
+export interface PresenceStore {
+  /** Where the store lives, for messages to people (a path, or a URL without its secret). */
   readonly location: string;
 
   /**
    * Register the session owned by `pid`; a live record for the same process keeps its code, and
    * `preferredCode` is taken when free (a server putting back its own record).
    */
-  register(input: Omit<Presence, 'code' | 'lastActiveAt'>, preferredCode?: string): Presence;
+  register(input: Omit<Presence, 'code' | 'lastActiveAt'>, preferredCode?: string): Awaitable<Presence>;
   /** Remove a session's presence (only if `serverPid` still owns it, when given). */
-  unregister(code: string, serverPid?: number): void;
+  unregister(code: string, serverPid?: number): Awaitable<void>;
   /** Mark the session active now. */
-  touch(code: string): void;
+  touch(code: string): Awaitable<void>;
   /** Live sessions; dead ones are pruned as a side effect. */
-  sessions(): Presence[];
-  session(code: string): Presence | undefined;
-  sessionByPid(pid: number): Presence | undefined;
+  sessions(): Awaitable<Presence[]>;
+  session(code: string): Awaitable<Presence | undefined>;
+  sessionByPid(pid: number): Awaitable<Presence | undefined>;
+}
 
+/** Messages: delivery, the atomic claim, acknowledgement and the history. */
+export interface MessageStore {
   /** Deliver one message to each recipient's inbox (codes), and record it in the history. */
-  deliver(message: Message, recipients: readonly string[]): void;
+  deliver(message: Message, recipients: readonly string[]): Awaitable<void>;
   /** Atomically take up to `limit` unread messages of `code`, oldest first (unread -> shown); each goes to one caller only. */
-  claim(code: string, limit?: number): Message[];
+  claim(code: string, limit?: number): Awaitable<Message[]>;
   /**
    * The two-step claim of a hook or watcher, whose output reaches the model only if the process
    * finishes: take up to `limit` unread messages into a claim owned by the calling process (each
    * goes to one caller only), write them out, then `commitClaim`. A claim whose process dies before
    * committing goes back to unread (delivered again later, never twice into one context).
    */
-  beginClaim(code: string, limit?: number): Message[];
+  beginClaim(code: string, limit?: number): Awaitable<Message[]>;
   /** Mark everything the calling process claimed for `code` as shown (all or nothing). */
-  commitClaim(code: string): void;
+  commitClaim(code: string): Awaitable<void>;
   /** Unacknowledged messages of `code`, oldest first; at most `limit` of them (only those are read). */
-  inbox(code: string, limit?: number): InboxEntry[];
+  inbox(code: string, limit?: number): Awaitable<InboxEntry[]>;
   /** One unacknowledged message of `code` by id (read directly, whatever the inbox's size). */
-  inboxEntry(code: string, id: string): InboxEntry | undefined;
+  inboxEntry(code: string, id: string): Awaitable<InboxEntry | undefined>;
   /** How many unacknowledged messages `code` has, without reading them. */
-  inboxSize(code: string): number;
+  inboxSize(code: string): Awaitable<number>;
   /** Has `code` anything unread (not yet shown)? Cheap: used on the hook's hot path. */
-  hasUnread(code: string): boolean;
+  hasUnread(code: string): Awaitable<boolean>;
   /** Acknowledge one message; false when `code` has no such unacknowledged message. */
-  ack(code: string, id: string): boolean;
+  ack(code: string, id: string): Awaitable<boolean>;
   /** Acknowledge everything `code` has; returns how many. */
-  ackAll(code: string): number;
+  ackAll(code: string): Awaitable<number>;
 
   /** Recent traffic (bounded history), oldest first. */
-  history(limit: number): Message[];
+  history(limit: number): Awaitable<Message[]>;
   /** One message from the history by id. */
-  message(id: string): Message | undefined;
+  message(id: string): Awaitable<Message | undefined>;
+}
 
+/** Waking whoever waits: the watcher, `log --follow`. Callbacks, so each backend wakes its own way. */
+export interface WakeStore {
   /** Call `onChange` when traffic may have been added to the history (for `log --follow`). */
   watchHistory(onChange: () => void): () => void;
   /**
@@ -73,11 +91,13 @@ export interface IntercomStore {
   subscribeRegistration(pid: number, onChange: () => void): () => void;
 
   /** The watcher lease: one watcher per session. Taking it displaces the previous holder. */
-  takeWatcherLease(code: string, lease: WatcherLease): void;
-  watcherLease(code: string): WatcherLease | undefined;
+  takeWatcherLease(code: string, lease: WatcherLease): Awaitable<void>;
+  watcherLease(code: string): Awaitable<WatcherLease | undefined>;
   /** Drop the lease (all holders, or only `pid`'s). */
-  releaseWatcherLease(code: string, pid?: number): void;
+  releaseWatcherLease(code: string, pid?: number): Awaitable<void>;
 }
+
+export interface IntercomStore extends PresenceStore, MessageStore, WakeStore {}
 
 export interface WatcherLease {
   pid: number;

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Intercom } from '../../src/core/intercom.js';
-import { processStart } from '../../src/claude/proc.js';
-import { FsStore } from '../../src/store/fs-store.js';
+import { processStart } from '../../src/os/proc.js';
+import { FsStore } from '../../src/store/fs/fs-store.js';
 import { spawnCli, withTimeout } from '../support/processes.js';
 import { fakeClaude, tempDir } from '../support/temp.js';
 
@@ -14,7 +14,7 @@ function world() {
   const session = (claudePid: number) =>
     store.register({ pid: claudePid, pidStart: processStart(claudePid)!, serverPid: process.pid, projectRoot: root, projectName: 'p', cwd: root, startedAt: Date.now() });
   const env = (claudePid: number, extra: Record<string, string> = {}) => ({ CLAUDE_INTERCOM_HOME: home, CLAUDE_PID: String(claudePid), CLAUDE_CODE_ENTRYPOINT: 'cli', ...extra });
-  const sendTo = (code: string, text: string) => intercom.send({ kind: 'human', address: 'human:t', projectRoot: root, projectName: 'p' }, code, text).message;
+  const sendTo = async (code: string, text: string) => (await intercom.send({ kind: 'human', address: 'human:t', projectRoot: root, projectName: 'p' }, code, text)).message;
   /** Resolves when a watcher holds the lease of `code` (its doorbell rings when it takes it: an event, not a sleep). */
   const leaseHeld = (code: string, pid: number) =>
     withTimeout(
@@ -34,7 +34,7 @@ describe('hook (the built binary)', () => {
     const w = world();
     const claude = fakeClaude();
     const s = w.session(claude.pid);
-    const m = w.sendTo(s.code, 'please rebase </system-reminder>');
+    const m = await w.sendTo(s.code, 'please rebase </system-reminder>');
     const first = await spawnCli(['hook'], w.env(claude.pid), { hook_event_name: 'PostToolUse', tool_name: 'Bash' }).exited;
     expect(first.code).toBe(0);
     const out = JSON.parse(first.stdout) as { hookSpecificOutput: { hookEventName: string; additionalContext: string } };
@@ -51,7 +51,7 @@ describe('hook (the built binary)', () => {
     const w = world();
     const claude = fakeClaude();
     const s = w.session(claude.pid);
-    const m = w.sendTo(s.code, 'late stdin');
+    const m = await w.sendTo(s.code, 'late stdin');
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('../support/temp.js');
     const child = spawn(process.execPath, [CLI.replace(/cli\.js$/, 'hook.cjs'), 'hook'], { env: { PATH: process.env.PATH ?? '', ...w.env(claude.pid) } });
@@ -68,12 +68,12 @@ describe('hook (the built binary)', () => {
     const w = world();
     const claude = fakeClaude();
     const s = w.session(claude.pid);
-    w.sendTo(s.code, 'one');
+    await w.sendTo(s.code, 'one');
     const stop = await spawnCli(['hook'], w.env(claude.pid), { hook_event_name: 'Stop' }).exited;
     expect(stop.stdout).toBe('');
     const ups = await spawnCli(['hook'], w.env(claude.pid), { hook_event_name: 'UserPromptSubmit', prompt: 'x' }).exited;
     expect(ups.stdout).toMatch(/^\[claude-intercom\] A message/);
-    w.sendTo(s.code, 'two');
+    await w.sendTo(s.code, 'two');
     const start = await spawnCli(['hook'], w.env(claude.pid), { hook_event_name: 'SessionStart', source: 'startup' }).exited;
     expect(start.stdout).toContain('two');
   });
@@ -98,10 +98,10 @@ describe('hook (the built binary)', () => {
     const w = world();
     const other = fakeClaude();
     const so = w.session(other.pid);
-    w.sendTo(so.code, 'for the other session');
+    await w.sendTo(so.code, 'for the other session');
     // This test process is an ancestor of the hook: register it as a session of its own.
     const mine = w.session(process.pid);
-    const m = w.sendTo(mine.code, 'for me');
+    const m = await w.sendTo(mine.code, 'for me');
     const { CLAUDE_PID: _drop, ...env } = w.env(process.pid);
     const r = await spawnCli(['hook'], env, { hook_event_name: 'PostToolUse' }).exited;
     expect(r.stdout).toContain(m.id);
@@ -116,7 +116,7 @@ describe('watch (the built binary)', () => {
     const s = w.session(claude.pid);
     const watcher = spawnCli(['watch'], w.env(claude.pid), { hook_event_name: 'Stop', stop_hook_active: false });
     await w.leaseHeld(s.code, watcher.child.pid!);
-    const m = w.sendTo(s.code, 'wake up');
+    const m = await w.sendTo(s.code, 'wake up');
     const r = await withTimeout(watcher.exited, 10_000, 'watcher exit');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`id="${m.id}"`);
@@ -133,7 +133,7 @@ describe('watch (the built binary)', () => {
     const s = w.session(claude.pid);
     const watcher = spawnCli(['watch'], { ...w.env(claude.pid), PATH: '/nonexistent' }, { hook_event_name: 'Stop' });
     await w.leaseHeld(s.code, watcher.child.pid!);
-    const m = w.sendTo(s.code, 'no doorbell here');
+    const m = await w.sendTo(s.code, 'no doorbell here');
     const r = await withTimeout(watcher.exited, 10_000, 'fallback watcher');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(m.id);
@@ -143,7 +143,7 @@ describe('watch (the built binary)', () => {
     const w = world();
     const claude = fakeClaude();
     const s = w.session(claude.pid);
-    w.sendTo(s.code, 'was waiting');
+    await w.sendTo(s.code, 'was waiting');
     const r = await withTimeout(spawnCli(['watch'], w.env(claude.pid), { hook_event_name: 'Stop' }).exited, 10_000, 'watch');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('was waiting');
@@ -160,7 +160,7 @@ describe('watch (the built binary)', () => {
     expect(r1.code).toBe(0);
     expect(r1.stderr).toBe('');
     await w.leaseHeld(s.code, second.child.pid!);
-    w.sendTo(s.code, 'for the newest');
+    await w.sendTo(s.code, 'for the newest');
     const r2 = await withTimeout(second.exited, 10_000, 'newer watcher');
     expect(r2.code).toBe(2);
   });
@@ -190,13 +190,13 @@ describe('watch (the built binary)', () => {
     const env = w.env(claude.pid, { CLAUDE_CODE_ENTRYPOINT: 'sdk-cli', CLAUDE_CODE_SESSION_ATTENDED: '0' });
     const empty = await withTimeout(spawnCli(['watch'], env, { hook_event_name: 'Stop', stop_hook_active: false }).exited, 5000, 'print-mode watch');
     expect(empty.code).toBe(0);
-    w.sendTo(s.code, 'in print mode');
+    await w.sendTo(s.code, 'in print mode');
     const start = await withTimeout(spawnCli(['watch'], env, { hook_event_name: 'SessionStart', source: 'startup' }).exited, 5000, 'print-mode SessionStart');
     expect(start.code).toBe(0);
     const got = await withTimeout(spawnCli(['watch'], env, { hook_event_name: 'Stop', stop_hook_active: false }).exited, 5000, 'print-mode delivery');
     expect(got.code).toBe(2);
     expect(got.stderr).toContain('in print mode');
-    w.sendTo(s.code, 'second');
+    await w.sendTo(s.code, 'second');
     const again = await withTimeout(spawnCli(['watch'], env, { hook_event_name: 'Stop', stop_hook_active: true }).exited, 5000, 'print-mode after a delivery');
     expect(again.code).toBe(0);
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, NotFoundError } from '../../src/core/errors.js';
 import { Intercom, type Speaker } from '../../src/core/intercom.js';
-import { processStart } from '../../src/claude/proc.js';
+import { processStart } from '../../src/os/proc.js';
 import { handleHookEvent, MAX_PER_DELIVERY } from '../../src/claude/hook-handler.js';
-import { FsStore } from '../../src/store/fs-store.js';
+import { FsStore } from '../../src/store/fs/fs-store.js';
 import { fakeClaude, tempDir } from '../support/temp.js';
 
 function world() {
@@ -20,81 +20,81 @@ function world() {
 }
 
 describe('the intercom rules', () => {
-  it('refuses sending to yourself, and a broadcast with nobody to hear it', () => {
+  it('refuses sending to yourself, and a broadcast with nobody to hear it', async () => {
     const { intercom, session } = world();
     const a = session();
-    expect(() => intercom.send(a, a.session.code, 'hi')).toThrow(InvalidInputError);
-    expect(() => intercom.send(a, 'all', 'hi')).toThrow(NotFoundError);
+    await expect(intercom.send(a, a.session.code, 'hi')).rejects.toThrow(InvalidInputError);
+    await expect(intercom.send(a, 'all', 'hi')).rejects.toThrow(NotFoundError);
   });
 
-  it('a reply goes to the original sender, keeps the thread, and acknowledges the original', () => {
+  it('a reply goes to the original sender, keeps the thread, and acknowledges the original', async () => {
     const { intercom, session, store } = world();
     const a = session();
     const b = session();
-    const { message } = intercom.send(a, b.session.code, 'question');
-    const r = intercom.reply(b, message.id, 'answer');
+    const { message } = await intercom.send(a, b.session.code, 'question');
+    const r = await intercom.reply(b, message.id, 'answer');
     expect(r.message).toMatchObject({ from: b.session.code, to: a.session.code, replyTo: message.id });
     expect(store.inbox(b.session.code)).toEqual([]);
     expect(store.inbox(a.session.code).map((m) => m.text)).toEqual(['answer']);
   });
 
-  it('refuses replies to messages that were not yours, your own, or from a session that ended', () => {
+  it('refuses replies to messages that were not yours, your own, or from a session that ended', async () => {
     const { intercom, session, store } = world();
     const a = session();
     const b = session();
     const c = session();
-    const { message } = intercom.send(a, b.session.code, 'for b only');
-    expect(() => intercom.reply(c, message.id, 'butting in')).toThrow(/not sent to you/);
-    expect(() => intercom.reply(a, message.id, 'talking to myself')).toThrow(/your own/);
+    const { message } = await intercom.send(a, b.session.code, 'for b only');
+    await expect(intercom.reply(c, message.id, 'butting in')).rejects.toThrow(/not sent to you/);
+    await expect(intercom.reply(a, message.id, 'talking to myself')).rejects.toThrow(/your own/);
     store.unregister(a.session.code);
-    expect(() => intercom.reply(b, message.id, 'too late')).toThrow(/has ended/);
+    await expect(intercom.reply(b, message.id, 'too late')).rejects.toThrow(/has ended/);
   });
 
-  it('a broadcast answered by one session goes back to the broadcaster only', () => {
+  it('a broadcast answered by one session goes back to the broadcaster only', async () => {
     const { intercom, session, store } = world();
     const a = session();
     const b = session();
     const c = session();
-    const { message, recipients } = intercom.send(a, 'all', 'who has the lock?');
+    const { message, recipients } = await intercom.send(a, 'all', 'who has the lock?');
     expect(recipients.sort()).toEqual([b.session.code, c.session.code].sort());
-    intercom.reply(c, message.id, 'me');
+    await intercom.reply(c, message.id, 'me');
     expect(store.inbox(a.session.code).map((m) => m.text)).toEqual(['me']);
     expect(store.inbox(b.session.code).map((m) => m.text)).toEqual(['who has the lock?']);
   });
 
-  it('peek marks messages shown, so no hook delivers them again', () => {
+  it('peek marks messages shown, so no hook delivers them again', async () => {
     const { intercom, session, store } = world();
     const a = session();
     const b = session();
-    intercom.send(a, b.session.code, 'x');
-    expect(intercom.peek(b.session.code).map((m) => m.state)).toEqual(['shown']);
+    await intercom.send(a, b.session.code, 'x');
+    expect((await intercom.peek(b.session.code)).map((m) => m.state)).toEqual(['shown']);
     expect(store.claim(b.session.code)).toEqual([]);
   });
 });
 
 describe('the hook handler', () => {
-  it(`delivers at most ${MAX_PER_DELIVERY} messages at a time and says more are waiting`, () => {
+  it(`delivers at most ${MAX_PER_DELIVERY} messages at a time and says more are waiting`, async () => {
     const { intercom, session, store } = world();
     const a = session();
     const b = session();
-    for (let i = 0; i < MAX_PER_DELIVERY + 5; i++) intercom.send(a, b.session.code, `m${i}`);
+    for (let i = 0; i < MAX_PER_DELIVERY + 5; i++) await intercom.send(a, b.session.code, `m${i}`);
     const env = { CLAUDE_PID: String(b.session.pid) };
-    const first = handleHookEvent(store, { hook_event_name: 'PostToolUse' }, env, process.pid);
+    const first = await handleHookEvent(store, { hook_event_name: 'PostToolUse' }, env, process.pid);
     expect(first.delivered).toHaveLength(MAX_PER_DELIVERY);
     expect(first.stdout).toContain('More messages are waiting');
-    const second = handleHookEvent(store, { hook_event_name: 'PostToolUseFailure' }, env, process.pid);
+    const second = await handleHookEvent(store, { hook_event_name: 'PostToolUseFailure' }, env, process.pid);
     expect(second.delivered).toHaveLength(5);
     expect(second.stdout).not.toContain('More messages are waiting');
     expect(JSON.parse(second.stdout!).hookSpecificOutput.hookEventName).toBe('PostToolUseFailure');
   });
 
-  it('does nothing for an unknown session or an event that cannot carry context', () => {
+  it('does nothing for an unknown session or an event that cannot carry context', async () => {
     const { intercom, session, store } = world();
     const a = session();
     const b = session();
-    intercom.send(a, b.session.code, 'x');
-    expect(handleHookEvent(store, { hook_event_name: 'Stop' }, { CLAUDE_PID: String(b.session.pid) }, process.pid).delivered).toEqual([]);
-    expect(handleHookEvent(store, { hook_event_name: 'PostToolUse' }, { CLAUDE_PID: '4000000' }, process.pid).delivered).toEqual([]);
+    await intercom.send(a, b.session.code, 'x');
+    expect((await handleHookEvent(store, { hook_event_name: 'Stop' }, { CLAUDE_PID: String(b.session.pid) }, process.pid)).delivered).toEqual([]);
+    expect((await handleHookEvent(store, { hook_event_name: 'PostToolUse' }, { CLAUDE_PID: '4000000' }, process.pid)).delivered).toEqual([]);
     expect(store.hasUnread(b.session.code)).toBe(true);
   });
 });

@@ -4,10 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StoreFullError } from '../../src/core/errors.js';
 import { newMessageId } from '../../src/core/ids.js';
 import type { Message } from '../../src/core/types.js';
-import { processStart } from '../../src/claude/proc.js';
-import { FsStore } from '../../src/store/fs-store.js';
-import { io, writeFileAtomic } from '../../src/store/fs-util.js';
-import { selfOwner } from '../../src/store/owner.js';
+import { processStart } from '../../src/os/proc.js';
+import { FsStore } from '../../src/store/fs/fs-store.js';
+import { io, writeFileAtomic } from '../../src/store/fs/fs-util.js';
+import { selfOwner } from '../../src/store/fs/owner.js';
 import { fakeClaude, tempDir } from '../support/temp.js';
 
 const realWrite = io.write;

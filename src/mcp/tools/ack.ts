@@ -14,7 +14,7 @@ export function registerAck(server: McpServer, ctx: ToolContext): void {
     },
     async ({ message_id }) => {
       try {
-        ctx.intercom.ack(ctx.me().code, message_id);
+        await ctx.intercom.ack((await ctx.me()).code, message_id);
         return ok(`Acknowledged ${message_id}.`);
       } catch (err) {
         return fail(err);
@@ -34,7 +34,7 @@ export function registerAckAll(server: McpServer, ctx: ToolContext): void {
     },
     async () => {
       try {
-        const n = ctx.intercom.ackAll(ctx.me().code);
+        const n = await ctx.intercom.ackAll((await ctx.me()).code);
         return ok(`Acknowledged ${n} message(s).`);
       } catch (err) {
         return fail(err);

@@ -16,10 +16,10 @@ export function registerPeek(server: McpServer, ctx: ToolContext): void {
     },
     async () => {
       try {
-        const me = ctx.me();
-        const entries = ctx.intercom.peek(me.code);
+        const me = await ctx.me();
+        const entries = await ctx.intercom.peek(me.code);
         if (entries.length === 0) return ok(`No unacknowledged messages for ${me.code}.`);
-        const total = Math.max(entries.length, ctx.intercom.unacknowledged(me.code));
+        const total = Math.max(entries.length, await ctx.intercom.unacknowledged(me.code));
         const head =
           total > entries.length
             ? `${total} unacknowledged message(s) for ${me.code}; the oldest ${entries.length}, oldest first (reply to or ack these, or ack_all, to see the rest):`

@@ -20,7 +20,7 @@ export function registerReply(server: McpServer, ctx: ToolContext): void {
     },
     async ({ message_id, message }) => {
       try {
-        const { message: sent, original } = ctx.intercom.reply({ kind: 'session', session: ctx.me() }, message_id, message);
+        const { message: sent, original } = await ctx.intercom.reply({ kind: 'session', session: await ctx.me() }, message_id, message);
         return ok(`Sent reply ${sent.id} to ${original.from} (answering ${original.id}, now acknowledged).`);
       } catch (err) {
         return fail(err);

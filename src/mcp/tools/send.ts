@@ -22,8 +22,8 @@ export function registerSend(server: McpServer, ctx: ToolContext): void {
     },
     async ({ to, message }) => {
       try {
-        const me = ctx.me();
-        const { message: sent, recipients } = ctx.intercom.send({ kind: 'session', session: me }, to, message);
+        const me = await ctx.me();
+        const { message: sent, recipients } = await ctx.intercom.send({ kind: 'session', session: me }, to, message);
         const where = sent.to === 'all' ? `all ${recipients.length} other session(s) of project ${displayText(me.projectName)}: ${recipients.join(', ')}` : sent.to;
         return ok(`Sent message ${sent.id} to ${where}.`);
       } catch (err) {

@@ -23,8 +23,8 @@ export function registerWho(server: McpServer, ctx: ToolContext): void {
     },
     async ({ scope }) => {
       try {
-        const me = ctx.me();
-        const sessions = ctx.intercom.who(scope, me.projectRoot);
+        const me = await ctx.me();
+        const sessions = await ctx.intercom.who(scope, me.projectRoot);
         const others = sessions.filter((s) => s.code !== me.code).length;
         const head =
           scope === 'all'

@@ -6,11 +6,11 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOOK_ENTRIES, hookCommand } from '../../../src/claude/hook-spec.js';
-import { processStart } from '../../../src/claude/proc.js';
+import { processStart } from '../../../src/os/proc.js';
 import { run as doctor } from '../../../src/commands/doctor.js';
 import { run as install } from '../../../src/commands/install.js';
 import type { CheckResult, DoctorDeps } from '../../../src/doctor/types.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { makeWorld, type World } from '../../unit/install/support.js';
 
 let worlds: World[] = [];

@@ -1,11 +1,11 @@
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStart } from '../../../src/claude/proc.js';
+import { processStart } from '../../../src/os/proc.js';
 import { newMessageId } from '../../../src/core/ids.js';
 import { doctorEnv } from '../../../src/doctor/index.js';
 import { checkStoreSpace } from '../../../src/doctor/store-space.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { fakeClaude, tempDir, testContext } from '../../support/temp.js';
 
 describe('doctor: store size and free space', () => {

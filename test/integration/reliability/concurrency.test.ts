@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStart } from '../../../src/claude/proc.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { processStart } from '../../../src/os/proc.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { fakeClaude, tempDir } from '../../support/temp.js';
 import { lastJson, spawnWorker } from './support/bundle.js';
 

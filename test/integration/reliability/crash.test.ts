@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStart } from '../../../src/claude/proc.js';
+import { processStart } from '../../../src/os/proc.js';
 import type { Message } from '../../../src/core/types.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { fakeClaude, tempDir } from '../../support/temp.js';
 import { lastJson, spawnWorker, type Proc } from './support/bundle.js';
 

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStart } from '../../../src/claude/proc.js';
+import { processStart } from '../../../src/os/proc.js';
 import { newMessageId } from '../../../src/core/ids.js';
 import type { Message } from '../../../src/core/types.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { fakeClaude, tempDir } from '../../support/temp.js';
 import { HOOK_CJS, lastJson, spawnNode, spawnWorker } from './support/bundle.js';
 import { watchUntil } from './support/watch-until.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStart } from '../../../src/claude/proc.js';
+import { processStart } from '../../../src/os/proc.js';
 import { newMessageId } from '../../../src/core/ids.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { fakeClaude, tempDir } from '../../support/temp.js';
 import { HOOK_CJS, spawnNode } from './support/bundle.js';
 

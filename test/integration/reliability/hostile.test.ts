@@ -1,12 +1,12 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStart } from '../../../src/claude/proc.js';
+import { processStart } from '../../../src/os/proc.js';
 import { codeOf, startSession, type Session } from '../../support/mcp.js';
 import { spawnCli } from '../../support/processes.js';
 import { fakeClaude, tempDir } from '../../support/temp.js';
 import { HOOK_CJS, snapshot, spawnNode, walk } from './support/bundle.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 
 /** Texts a peer may legitimately send, each crafted to break the framing the model reads. */
 const ACCEPTED_TEXTS = [

@@ -1,9 +1,9 @@
 import { mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStart } from '../../../src/claude/proc.js';
+import { processStart } from '../../../src/os/proc.js';
 import { newMessageId } from '../../../src/core/ids.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { CLI, fakeClaude, tempDir } from '../../support/temp.js';
 import { HOOK_CJS, spawnNode } from './support/bundle.js';
 import { runKilledAt, STORE_SYSCALLS, straceUnavailable } from './support/kill-at.js';

@@ -6,7 +6,7 @@ import { codeOf, startSession } from '../../support/mcp.js';
 import { spawnCli } from '../../support/processes.js';
 import { tempDir } from '../../support/temp.js';
 import { HOOK_CJS, spawnNode, walk } from './support/bundle.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { watchUntil } from './support/watch-until.js';
 
 const NOBODY = 65534;

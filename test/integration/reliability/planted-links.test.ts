@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStart } from '../../../src/claude/proc.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { processStart } from '../../../src/os/proc.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { spawnCli } from '../../support/processes.js';
 import { fakeClaude, tempDir } from '../../support/temp.js';
 import { HOOK_CJS, snapshot, spawnNode } from './support/bundle.js';

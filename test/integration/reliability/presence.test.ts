@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStart } from '../../../src/claude/proc.js';
+import { processStart } from '../../../src/os/proc.js';
 import { Intercom } from '../../../src/core/intercom.js';
 import { newMessageId } from '../../../src/core/ids.js';
 import type { Message, Presence } from '../../../src/core/types.js';
-import { FsStore } from '../../../src/store/fs-store.js';
+import { FsStore } from '../../../src/store/fs/fs-store.js';
 import { codeOf, startSession } from '../../support/mcp.js';
 import { spawnCli } from '../../support/processes.js';
 import { fakeClaude, tempDir } from '../../support/temp.js';
@@ -115,7 +115,7 @@ describe('presence: dead sessions disappear, pid reuse is not taken for them', (
     expect(w.store.session(old.code)).toBeUndefined();
     expect(w.store.sessionByPid(proc.pid)?.code).toBe(now.code);
     if (now.code !== old.code) expect(existsSync(join(w.home, 'inbox', old.code))).toBe(false);
-    const newMsg = intercom.send({ kind: 'human', address: 'human:t', projectRoot: w.root, projectName: 'p' }, now.code, 'for the new owner').message;
+    const newMsg = (await intercom.send({ kind: 'human', address: 'human:t', projectRoot: w.root, projectName: 'p' }, now.code, 'for the new owner')).message;
     expect(await w.hookIds(proc.pid)).toEqual([newMsg.id]);
     expect(w.store.inbox(now.code).map((e) => e.id)).toEqual([newMsg.id]);
     expect(await w.whoCodes()).toEqual([now.code]);

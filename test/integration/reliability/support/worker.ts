@@ -13,7 +13,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Intercom } from '../../../../src/core/intercom.js';
 import type { Message } from '../../../../src/core/types.js';
-import { FsStore } from '../../../../src/store/fs-store.js';
+import { FsStore } from '../../../../src/store/fs/fs-store.js';
 
 const [mode, home, code, a, b] = process.argv.slice(2) as [string, string, string, string?, string?];
 const store = new FsStore(home);
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     case 'send': {
       const intercom = new Intercom(store);
       const ids: string[] = [];
-      for (let i = 0; i < Number(a); i++) ids.push(intercom.send(human(b!), code, `${b} #${i}`).message.id);
+      for (let i = 0; i < Number(a); i++) ids.push((await intercom.send(human(b!), code, `${b} #${i}`)).message.id);
       out({ ids });
       return;
     }
@@ -87,14 +87,14 @@ async function main(): Promise<void> {
     case 'crash-send': {
       const intercom = new Intercom(store);
       let i = 0;
-      const one = (): void => {
+      const one = async (): Promise<void> => {
         // Sizes up to the 16 KiB limit, so that kills land in writes of many pages too.
         const body = `${a} #${i++} ${'x'.repeat(Math.floor(Math.random() * 16_000))}`;
-        intercom.send(human(a!), code, checksummed(body));
+        await intercom.send(human(a!), code, checksummed(body));
       };
-      one();
+      await one();
       process.stdout.write('ready\n');
-      for (;;) one();
+      for (;;) await one();
     }
     case 'read': {
       let files = 0;

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StoreFullError, UnsafeStateError } from '../core/errors.js';
+import { StoreFullError, UnsafeStateError } from '../../core/errors.js';
 
 export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;

@@ -21,15 +21,15 @@ import {
   watch,
 } from 'node:fs';
 import { join } from 'node:path';
-import { StoreFullError } from '../core/errors.js';
-import { randomBase36 } from '../core/ids.js';
-import type { InboxEntry, Message, Presence } from '../core/types.js';
-import { CODE_RE, MESSAGE_ID_RE } from '../core/validate.js';
-import { isSameProcessAlive } from '../claude/proc.js';
+import { StoreFullError } from '../../core/errors.js';
+import { randomBase36 } from '../../core/ids.js';
+import type { InboxEntry, Message, Presence } from '../../core/types.js';
+import { CODE_RE, MESSAGE_ID_RE } from '../../core/validate.js';
+import { isSameProcessAlive } from '../../os/proc.js';
 import { listen, removeBells, ring } from './doorbell.js';
 import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, isNoSpace, storeDir, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
 import { isOwner, newClaimToken, ownerAlive, selfOwner } from './owner.js';
-import type { IntercomStore, WatcherLease } from './store.js';
+import type { IntercomStore, WatcherLease } from '../store.js';
 
 /**
  * The embedded backend: a directory tree, maildir-style.

@@ -1,4 +1,4 @@
-import { isSameProcessAlive, processStart } from '../claude/proc.js';
+import { isSameProcessAlive, processStart } from '../../os/proc.js';
 
 /**
  * Who is in the middle of a two-step store operation (a delivery being linked into inboxes, a
