@@ -511,9 +511,12 @@ export class FsStore implements IntercomStore {
       for (const name of names) {
         const entry = parseClaimEntry(name);
         if (!entry) continue;
+        // Liveness first, then the marker: an owner may commit and exit between the two looks,
+        // and only a dead owner's marker is final.
+        const alive = ownerAlive(entry.token);
         try {
           if (isCommitted(entry.token)) renameSync(join(claims, name), join(shownDir, `${entry.id}.json`));
-          else if (!ownerAlive(entry.token)) {
+          else if (!alive) {
             renameSync(join(claims, name), join(newDir, `${entry.id}.json`));
             back++;
           }
