@@ -36,6 +36,13 @@ export interface WatchOptions {
   stopSignal?: Promise<void>;
 }
 
+/**
+ * How often an idle watcher looks at its inbox without being rung: a sender killed mid-delivery
+ * rings nobody, and the look finishes its delivery. Each look costs ~0.65 ms of CPU (measured: an
+ * idle watcher's 4.1-4.5 ms per minute became 6.7-7.2 ms with a look every 15 s), so once a minute.
+ */
+export const RECOVERY_LOOK_MS = 60_000;
+
 export const EXIT_WAKE = 2;
 export const EXIT_QUIET = 0;
 
@@ -157,8 +164,8 @@ export async function watch(opts: WatchOptions): Promise<number> {
       if (done) return;
       cleanups.push(store.subscribe(sessionCode, check));
       // A sender killed mid-delivery rings nobody: its message is finished by the next look at
-      // the inbox, so look now and then (cheap: a few empty folder listings).
-      onTimer(opts.recoveryIntervalMs ?? 15_000, check, true);
+      // the inbox, so look now and then (see RECOVERY_LOOK_MS).
+      onTimer(opts.recoveryIntervalMs ?? RECOVERY_LOOK_MS, check, true);
       // Subscribe first, then look: a message that landed before the bell was hung is not missed.
       check();
     };

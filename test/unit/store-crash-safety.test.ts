@@ -8,6 +8,8 @@ import { processStart } from '../../src/os/proc.js';
 import { FsStore } from '../../src/store/fs/fs-store.js';
 import { io, writeFileAtomic } from '../../src/store/fs/fs-util.js';
 import { selfOwner } from '../../src/store/fs/owner.js';
+import { watch } from '../../src/claude/watcher.js';
+import { watchUntil } from '../integration/reliability/support/watch-until.js';
 import { fakeClaude, tempDir } from '../support/temp.js';
 
 const realWrite = io.write;
@@ -26,7 +28,7 @@ function world(options?: ConstructorParameters<typeof FsStore>[1]) {
   const claude = fakeClaude();
   const s = store.register({ pid: claude.pid, pidStart: processStart(claude.pid)!, serverPid: process.pid, projectRoot: '/p', projectName: 'p', cwd: '/p', startedAt: Date.now() });
   const ls = (...parts: string[]) => (existsSync(join(home, ...parts)) ? readdirSync(join(home, ...parts)).sort() : []);
-  return { home, store, code: s.code, ls };
+  return { home, store, code: s.code, ls, claudePid: claude.pid };
 }
 
 /** An owner that is not alive: our own pid with another start time (a reused pid). */
@@ -164,6 +166,46 @@ describe('claims that outlive their claimer', () => {
 });
 
 describe('deliveries of a sender that died midway', () => {
+  it('an idle watcher finishes a dead sender\'s delivery at its periodic look (nobody rang), and wakes', async () => {
+    const w = world();
+    const out: string[] = [];
+    let resolveStop!: () => void;
+    const stopSignal = new Promise<void>((r) => (resolveStop = r));
+    const exit = watch({
+      store: w.store,
+      input: { hook_event_name: 'Stop', stop_hook_active: false },
+      env: { CLAUDE_PID: String(w.claudePid), CLAUDE_CODE_ENTRYPOINT: 'cli' },
+      selfPid: process.pid,
+      writeStderr: (t) => out.push(t),
+      recoveryIntervalMs: 100,
+      stopSignal,
+    });
+    // Once it holds the lease it is waiting; then a sender dies after committing (history linked),
+    // before moving its staged link into new/.
+    const lease = join(w.home, 'inbox', w.code, 'watcher.json');
+    await watchUntil(join(w.home, 'inbox', w.code), () => existsSync(lease), 10_000, 'the first watcher to take the lease');
+    w.store.deliver(msg(w.code, 'first'), [w.code]); // makes log/; the watcher takes it and exits
+    expect(await exit).toBe(2);
+    expect(out.join('')).toContain('first');
+    // A second watcher, and the dead sender's committed delivery appears with no ring at all.
+    out.length = 0;
+    const again = watch({
+      store: w.store,
+      input: { hook_event_name: 'Stop', stop_hook_active: false },
+      env: { CLAUDE_PID: String(w.claudePid), CLAUDE_CODE_ENTRYPOINT: 'cli' },
+      selfPid: process.pid,
+      writeStderr: (t) => out.push(t),
+      recoveryIntervalMs: 100,
+      stopSignal,
+    });
+    await watchUntil(join(w.home, 'inbox', w.code), () => existsSync(lease), 10_000, 'the second watcher to take the lease');
+    const m = staged(w, DEAD, true);
+    const timeout = setTimeout(resolveStop, 10_000);
+    expect(await again).toBe(2);
+    clearTimeout(timeout);
+    expect(out.join('')).toContain(m.text);
+  });
+
   function staged(w: ReturnType<typeof world>, owner: string, inLog: boolean): Message {
     const m = msg(w.code, `staged by ${owner}, ${inLog ? 'committed' : 'not committed'}`);
     const file = join(w.home, 'tmp', `${m.id}.x.msg`);
