@@ -1,4 +1,5 @@
 import { frameDelivery } from '../core/framing.js';
+import { toolPrefix } from './tool-names.js';
 import type { IntercomStore } from '../store/store.js';
 import type { HookInput } from './hook-io.js';
 import { findSession } from './session-identity.js';
@@ -51,8 +52,8 @@ export async function handleHookEvent(
 
   const claimed = await store.beginClaim(session.code, MAX_PER_DELIVERY);
   if (claimed.length === 0) return { delivered: [] };
-  let text = frameDelivery(claimed, session.code);
-  if (await store.hasUnread(session.code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
+  let text = frameDelivery(claimed, session.code, toolPrefix(env));
+  if (await store.hasUnread(session.code)) text += `\nMore messages are waiting: call ${toolPrefix(env)}peek.`;
   const stdout =
     mode === 'json'
       ? JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: text } })

@@ -1,5 +1,6 @@
 import { coalesce } from '../core/coalesce.js';
 import { frameDelivery } from '../core/framing.js';
+import { toolPrefix } from './tool-names.js';
 import type { IntercomStore } from '../store/store.js';
 import { MAX_PER_DELIVERY } from './hook-handler.js';
 import type { HookInput } from './hook-io.js';
@@ -79,8 +80,10 @@ export async function watch(opts: WatchOptions): Promise<number> {
   const deliver = async (code: string): Promise<boolean> => {
     const claimed = await store.beginClaim(code, MAX_PER_DELIVERY);
     if (claimed.length === 0) return false;
-    let text = frameDelivery(claimed, code);
-    if (await store.hasUnread(code)) text += '\nMore messages are waiting: call mcp__intercom__peek.';
+    // A wake starts a turn: the session is active now (else `who` says "active 37s ago" after it).
+    await store.touch(code);
+    let text = frameDelivery(claimed, code, toolPrefix(env));
+    if (await store.hasUnread(code)) text += `\nMore messages are waiting: call ${toolPrefix(env)}peek.`;
     opts.writeStderr(`${text}\n`);
     return true;
   };

@@ -2,7 +2,6 @@
  * What `install` and `uninstall` share around their plans: flag parsing, the terminal for the
  * wizard, a refused plan under --json, and the "nothing to do" / --dry-run output.
  */
-import type { z } from 'zod';
 import type { Context } from '../core/context.js';
 import { InvalidInputError } from '../core/errors.js';
 import { PlanRefusedError } from '../install/errors.js';
@@ -10,11 +9,7 @@ import { planHasWork, type PreparedPlan } from '../install/installer.js';
 import { planJson, renderPlan } from '../install/render.js';
 import { finish, type WizardIO } from '../install/wizard.js';
 
-export function parseFlags<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new InvalidInputError(`Invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
+export { parseFlags } from './flags.js';
 
 /** The wizard's streams: given ones (tests), else the terminal; none when stdin is not a terminal. */
 export function terminalIO(ctx: Context, given: WizardIO | undefined, hintWithoutTerminal: string): WizardIO {
@@ -43,4 +38,26 @@ export function showPlanOnly(ctx: Context, plan: PreparedPlan, opts: { json: boo
     opts.io.output.write(renderPlan(plan, ctx.homeDir));
     finish(opts.io, work ? 'Dry run: nothing was written.' : 'Nothing to do.');
   } else ctx.stdout.write(`${renderPlan(plan, ctx.homeDir)}${opts.dryRun && work ? 'Dry run: nothing was written.\n' : ''}`);
+}
+
+/**
+ * `--json` is output, not consent: without --yes (or --dry-run) nothing is written. The plan is
+ * printed with the reason, so a script sees what --yes would do. Exit 2, as for any usage error.
+ */
+export function refuseJsonWithoutYes(ctx: Context, plan: PreparedPlan): number {
+  const work = planHasWork(plan);
+  ctx.stdout.write(
+    `${JSON.stringify(
+      {
+        ok: !work,
+        ...(work ? { error: `Nothing was written: --json does not mean yes. Add --yes to ${plan.command}, or --dry-run to only see the plan.` } : {}),
+        dryRun: true,
+        ...planJson(plan),
+        written: [],
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return work ? 2 : 0;
 }

@@ -1,7 +1,7 @@
 /** `claude-intercom doctor [--json]`: check the set-up; exit 1 when any check fails. */
 import { z } from 'zod';
 import type { Context } from '../core/context.js';
-import { InvalidInputError } from '../core/errors.js';
+import { parseFlags } from '../cli/flags.js';
 import { renderDoctor, runDoctor } from '../doctor/index.js';
 import type { DoctorDeps } from '../doctor/types.js';
 
@@ -12,8 +12,7 @@ const Args = z.object({
 });
 
 export async function run(ctx: Context, rawArgs: unknown, deps: DoctorDeps = {}): Promise<number> {
-  const parsed = Args.safeParse(rawArgs);
-  if (!parsed.success) throw new InvalidInputError(`Invalid options: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  const parsed = { data: parseFlags(Args, rawArgs, 'doctor') };
   const results = await runDoctor(ctx, { ...deps, ...(parsed.data.selfTest !== undefined ? { selfTest: parsed.data.selfTest } : {}) });
   const failed = results.some((r) => r.status === 'failure');
   if (parsed.data.json) ctx.stdout.write(`${JSON.stringify({ ok: !failed, checks: results }, null, 2)}\n`);

@@ -1,11 +1,13 @@
 /** `claude-intercom install`: flags -> zod -> plan -> (wizard) -> apply. */
 import { z } from 'zod';
 import type { Context } from '../core/context.js';
-import { parseFlags, preparePlan, showPlanOnly, terminalIO } from '../cli/plan-command.js';
+import { parseFlags, preparePlan, refuseJsonWithoutYes, showPlanOnly, terminalIO } from '../cli/plan-command.js';
 import { executeInstall, planHasWork, prepareInstall, type InstallDeps } from '../install/installer.js';
 import { ALL_PARTS, type Part } from '../install/paths.js';
 import { renderPlan, renderResult, resultJson } from '../install/render.js';
-import { askInstallChoices, confirmPlan, finish, type WizardIO } from '../install/wizard.js';
+import { askInstallChoices, askLauncher, confirmPlan, finish, type WizardIO } from '../install/wizard.js';
+import { commandOnPath, LAUNCHER_NAME, launcherDir } from '../install/launcher.js';
+import { join } from 'node:path';
 
 const Args = z.object({
   yes: z.boolean().default(false),
@@ -15,6 +17,7 @@ const Args = z.object({
   hooks: z.boolean().optional(),
   skill: z.boolean().optional(),
   allow: z.boolean().optional(),
+  bin: z.boolean().optional(),
   json: z.boolean().default(false),
 });
 
@@ -32,6 +35,7 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
   let scope = args.scope ?? 'user';
   let parts: Part[] = chosenParts;
   let io: WizardIO | undefined;
+  let bin = args.bin;
   if (interactive) {
     io = terminalIO(
       ctx,
@@ -42,10 +46,18 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
     if (!answers) return 1;
     scope = answers.scope;
     parts = answers.parts;
+    // Consent for the launcher, where one can go: the person's own bin folder on PATH.
+    const dir = launcherDir(ctx);
+    if (bin === undefined && dir && !commandOnPath(ctx)) {
+      const yes = await askLauncher(io, join(dir, LAUNCHER_NAME));
+      if (yes === null) return 1;
+      bin = yes;
+    }
   }
 
-  const plan = await preparePlan(ctx, args.json, () => prepareInstall(ctx, { scope, parts }, deps));
+  const plan = await preparePlan(ctx, args.json, () => prepareInstall(ctx, { scope, parts, ...(bin !== undefined ? { bin } : {}) }, deps));
   if ('exitCode' in plan) return plan.exitCode;
+  if (args.json && !args.yes && !args.dryRun) return refuseJsonWithoutYes(ctx, plan);
   if (!planHasWork(plan) || args.dryRun) {
     showPlanOnly(ctx, plan, { json: args.json, dryRun: args.dryRun, ...(io ? { io } : {}) });
     return 0;

@@ -1,6 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Context } from '../core/context.js';
-import { IntercomError } from '../core/errors.js';
+import { IntercomError, InvalidInputError } from '../core/errors.js';
 import { displayText } from '../core/framing.js';
 import { Intercom } from '../core/intercom.js';
 import { resolveProject } from '../core/project.js';
@@ -14,6 +14,14 @@ import { openStore } from '../store/index.js';
  * once here and kept for the session's life. Stdout belongs to the protocol: logs go to stderr.
  */
 export async function run(ctx: Context): Promise<number> {
+  // A person who runs `serve` in a terminal would otherwise register a session that nobody reads
+  // (and that then receives `send all`): explain instead, and register nothing.
+  if ((ctx.stdin as NodeJS.ReadStream).isTTY) {
+    throw new InvalidInputError(
+      '`serve` is the MCP server that Claude Code starts for each session (it speaks MCP on stdin and stdout); it is not run by hand.',
+      'To see the sessions: claude-intercom who. To check the set-up: claude-intercom doctor.',
+    );
+  }
   const store = openStore(ctx);
   const claudePid = ctx.ppid;
   const pidStart = processStart(claudePid);

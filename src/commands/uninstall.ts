@@ -1,7 +1,7 @@
 /** `claude-intercom uninstall`: remove exactly what install added. */
 import { z } from 'zod';
 import type { Context } from '../core/context.js';
-import { parseFlags, preparePlan, showPlanOnly, terminalIO } from '../cli/plan-command.js';
+import { parseFlags, preparePlan, refuseJsonWithoutYes, showPlanOnly, terminalIO } from '../cli/plan-command.js';
 import { executeUninstall, planHasWork, prepareUninstall } from '../install/installer.js';
 import { renderPlan, renderResult, resultJson } from '../install/render.js';
 import { confirmPlan } from '../install/wizard.js';
@@ -21,6 +21,7 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
 
   const plan = await preparePlan(ctx, args.json, () => prepareUninstall(ctx, { scope: args.scope }, deps));
   if ('exitCode' in plan) return plan.exitCode;
+  if (args.json && !args.yes && !args.dryRun) return refuseJsonWithoutYes(ctx, plan);
   if (!planHasWork(plan) || args.dryRun) {
     showPlanOnly(ctx, plan, { json: args.json, dryRun: args.dryRun });
     return 0;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFlags } from '../cli/flags.js';
 import { printJson, printLine } from '../cli/output.js';
 import { sessionJson } from '../cli/sessions-json.js';
 import type { Context } from '../core/context.js';
@@ -13,7 +14,7 @@ const Args = z.object({ all: z.boolean().default(false), json: z.boolean().defau
 
 /** `claude-intercom who [--all] [--json]`: the live sessions, for people and scripts. */
 export async function run(ctx: Context, raw: unknown): Promise<number> {
-  const args = Args.parse(raw);
+  const args = parseFlags(Args, raw, 'who');
   const store = openStore(ctx);
   const project = resolveProject(ctx.cwd);
   const sessions = await new Intercom(store, ctx.now).who(args.all ? 'all' : 'project', project.root);

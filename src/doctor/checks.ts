@@ -3,14 +3,16 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { join } from 'node:path';
 import { HOOK_ENTRIES, MCP_SERVER_NAME, COMMAND_MARKER, withoutExec } from '../claude/hook-spec.js';
 import { isPlainObject } from '../install/jsonc-edit.js';
+import { readManifest, type InstallRecord } from '../install/manifest.js';
 import { tildify } from '../install/paths.js';
 import { checkPrivateDir } from '../store/fs/fs-util.js';
 import { openLocalStore, type IntercomStore } from '../store/index.js';
-import { allConfigFiles, commandKind, findInstalls, shellWords, type ScopeInstall } from './configs.js';
+import { allConfigFiles, commandKind, findInstalls, localServers, shellWords, type ScopeInstall } from './configs.js';
 import { failure, ok, warning, type CheckResult, type DoctorEnv } from './types.js';
 
 /** Node.js 20.12 is what the package's `engines` asks for (stable `process.loadEnvFile`, fs APIs). */
-export const MIN_NODE_VERSION = '20.12.0';
+export { MIN_NODE_VERSION } from '../cli/node-version.js';
+import { MIN_NODE_VERSION } from '../cli/node-version.js';
 /**
  * The oldest Claude Code that has what intercom relies on: `asyncRewake` on Stop/SessionStart
  * hooks (wakes an idle session) and `additionalContext` from PostToolUse hooks (busy delivery).
@@ -65,7 +67,8 @@ export async function checkConfigSyntax(env: DoctorEnv): Promise<CheckResult> {
   const title = 'Config files Claude Code reads';
   const bad = allConfigFiles(env).filter((f) => f.issue);
   const present = allConfigFiles(env).filter((f) => f.text !== null);
-  if (bad.length === 0) return ok('config-syntax', title, `${present.length} present, all strict JSON: ${present.map((f) => t(env, f.path)).join(', ') || 'none'}`);
+  if (bad.length === 0 && present.length === 0) return ok('config-syntax', title, 'None of them exists yet (Claude Code and install create them).');
+  if (bad.length === 0) return ok('config-syntax', title, `${present.length} present, all strict JSON: ${present.map((f) => t(env, f.path)).join(', ')}`);
   return failure('config-syntax', title, bad.map((f) => f.issue!.message).join('\n'), bad.map((f) => f.issue!.hint ?? '').join('\n'));
 }
 
@@ -84,6 +87,16 @@ export async function checkInstalled(env: DoctorEnv): Promise<CheckResult> {
   const title = 'Installed entries';
   const installs = findInstalls(env);
   if (installs.length === 0) {
+    // Nothing here, but the install record may know of an install elsewhere (another project).
+    const elsewhere = installsElsewhere(env);
+    if (elsewhere.length > 0) {
+      return warning(
+        'installed',
+        title,
+        `No intercom entries in the user scope or in this project (${t(env, env.project.projectDir ?? env.ctx.cwd)}). Installed elsewhere: ${elsewhere.map((r) => `project scope in ${t(env, r.projectDir!)}`).join(', ')}.`,
+        `Sessions in those projects have intercom. To check one: cd ${shq(elsewhere[0]!.projectDir!)} && claude-intercom doctor. For every project: claude-intercom install --yes`,
+      );
+    }
     return failure('installed', title, 'No intercom entries in the user scope or in this project.', 'Run: claude-intercom install');
   }
   const lines: string[] = [];
@@ -99,12 +112,34 @@ export async function checkInstalled(env: DoctorEnv): Promise<CheckResult> {
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     for (const [key, n] of counts) if (n > 1) problems.push(`${where}: the ${key.split('|')[0]} ${key.split('|')[2]} hook is there ${n} times (it runs ${n} times)`);
+    for (const file of s.inSharedFiles) {
+      problems.push(`${t(env, file)} is a file people commit, and it holds intercom entries with your own paths: a teammate without intercom gets hook errors`);
+    }
   }
   const both = installs.length === 2 && installs.every((s) => s.hooks.length > 0);
   if (both) problems.push('hooks are installed in both the user scope and this project: every event runs them twice');
   if (problems.length === 0) return ok('installed', title, lines.join('\n'));
   const scopeFlag = installs.some((s) => s.scope === 'project') && !installs.some((s) => s.scope === 'user') ? ' --scope project' : '';
-  return warning('installed', title, [...lines, ...problems].join('\n'), both ? 'Keep one: claude-intercom uninstall --scope project  (or --scope user)' : `Run: claude-intercom install --yes${scopeFlag}  (it adds what is missing and removes duplicates)`);
+  const shared = installs.some((s) => s.inSharedFiles.length > 0);
+  const fix = both
+    ? 'Keep one: claude-intercom uninstall --scope project  (or --scope user)'
+    : shared
+      ? 'Run: claude-intercom install --yes --scope project  (it moves them to your own ~/.claude.json and .claude/settings.local.json)'
+      : `Run: claude-intercom install --yes${scopeFlag}  (it adds what is missing and removes duplicates)`;
+  return warning('installed', title, [...lines, ...problems].join('\n'), fix);
+}
+
+/** Project-scope installs the install record knows of, other than this project's. */
+function installsElsewhere(env: DoctorEnv): InstallRecord[] {
+  try {
+    return Object.values(readManifest(env.user.intercomHome).installs).filter((r) => r.scope === 'project' && r.projectDir && r.projectDir !== env.project.projectDir);
+  } catch {
+    return [];
+  }
+}
+
+function shq(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function isExecutable(p: string): boolean {
@@ -193,6 +228,8 @@ export async function checkMcpShadowing(env: DoctorEnv): Promise<CheckResult> {
   const fixes: string[] = [];
   const userEntry = isPlainObject(f.claudeJson.value?.mcpServers) && MCP_SERVER_NAME in (f.claudeJson.value!.mcpServers as object);
   const projectEntry = isPlainObject(f.projectMcpJson.value?.mcpServers) && MCP_SERVER_NAME in (f.projectMcpJson.value!.mcpServers as object);
+  const here = localServers(f.claudeJson, env.project.projectDir);
+  const localEntry = isPlainObject(here) && MCP_SERVER_NAME in here;
 
   if (isPlainObject(f.homeMcpJson.value?.mcpServers) && MCP_SERVER_NAME in (f.homeMcpJson.value!.mcpServers as object)) {
     warns.push(`${t(env, f.homeMcpJson.path)} has an "${MCP_SERVER_NAME}" server. That file is not global: Claude Code reads it as a project .mcp.json in ~ and below, where it duplicates (and needs approval beside) the real entry.`);
@@ -202,9 +239,11 @@ export async function checkMcpShadowing(env: DoctorEnv): Promise<CheckResult> {
   if (isPlainObject(projects)) {
     for (const [dir, p] of Object.entries(projects)) {
       if (!isPlainObject(p)) continue;
-      if (isPlainObject(p.mcpServers) && MCP_SERVER_NAME in p.mcpServers) {
-        warns.push(`${t(env, f.claudeJson.path)} has a local-scope "${MCP_SERVER_NAME}" server for ${dir}; there it overrides the user-scope one.`);
-        fixes.push(`cd ${JSON.stringify(dir)} && claude mcp remove --scope local ${MCP_SERVER_NAME}`);
+      // A local-scope entry is what a project-scope install writes: only beside a user-scope entry
+      // is it one too many.
+      if (userEntry && isPlainObject(p.mcpServers) && MCP_SERVER_NAME in p.mcpServers) {
+        warns.push(`${t(env, f.claudeJson.path)} has a local-scope "${MCP_SERVER_NAME}" server for ${dir} besides the user-scope one: two entries for one server there.`);
+        fixes.push(`Keep one: cd ${JSON.stringify(dir)} && claude-intercom uninstall --scope project  (or claude-intercom uninstall --scope user)`);
       }
       for (const key of ['disabledMcpServers', 'disabledMcpjsonServers'] as const) {
         if (includesIntercom(p[key])) {
@@ -222,22 +261,28 @@ export async function checkMcpShadowing(env: DoctorEnv): Promise<CheckResult> {
       }
     }
   }
+  if (localEntry && projectEntry) {
+    warns.push(`"${MCP_SERVER_NAME}" is configured both in your local scope for this project and in ${t(env, f.projectMcpJson.path)} (a file people commit).`);
+    fixes.push('Run: claude-intercom install --yes --scope project  (it takes ours out of the committed file)');
+  }
   if (userEntry && projectEntry) {
     warns.push(`"${MCP_SERVER_NAME}" is configured both in the user scope and in ${t(env, f.projectMcpJson.path)}: two entries for one server.`);
     fixes.push('Keep one: claude-intercom uninstall --scope project');
   }
   if (projectEntry) {
     const approved = [f.projectSettings, f.projectLocalSettings, f.userSettings].some((file) => file.value?.enableAllProjectMcpServers === true || includesIntercom(file.value?.enabledMcpjsonServers));
-    const cwdState = isPlainObject(projects) ? projects[env.ctx.cwd] : undefined;
+    const cwdState = isPlainObject(projects) ? projects[env.project.projectDir ?? env.ctx.cwd] : undefined;
     const approvedInState = isPlainObject(cwdState) && includesIntercom(cwdState.enabledMcpjsonServers);
     if (!approved && !approvedInState) {
       warns.push(`${t(env, f.projectMcpJson.path)} has "${MCP_SERVER_NAME}" but nothing approves it: Claude Code asks, and its dialog defaults to disabling it.`);
-      fixes.push(`Run: claude-intercom install --yes --scope project  (it adds "enabledMcpjsonServers": ["${MCP_SERVER_NAME}"] to ${t(env, f.projectSettings.path)})`);
+      fixes.push(`Run: claude-intercom install --yes --scope project  (it moves the server to your local scope, where it needs no approval)`);
     }
   }
   const detail = [...fails, ...warns].join('\n');
   if (fails.length) return failure('mcp-shadowing', title, detail, fixes.join('\n'));
   if (warns.length) return warning('mcp-shadowing', title, detail, fixes.join('\n'));
+  const entries = findInstalls(env).filter((s) => s.mcp).length;
+  if (entries === 0) return ok('mcp-shadowing', title, 'No intercom MCP server entry to check.');
   return ok('mcp-shadowing', title, 'One entry, not disabled anywhere Claude Code looks.');
 }
 

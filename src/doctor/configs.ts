@@ -34,9 +34,9 @@ export function loadConfigs(user: Locations, project: Locations, homeDir: string
     claudeJson: loadConfig(user.claudeJson, 'Claude Code state (.claude.json)'),
     userSettings: loadConfig(user.settingsFile, 'user settings'),
     homeMcpJson: loadConfig(join(homeDir, '.mcp.json'), '~/.mcp.json'),
-    projectMcpJson: loadConfig(project.mcpFile, 'project .mcp.json'),
-    projectSettings: loadConfig(project.settingsFile, 'project settings'),
-    projectLocalSettings: loadConfig(join(project.projectDir ?? '', '.claude', 'settings.local.json'), 'project local settings'),
+    projectMcpJson: loadConfig(project.shared?.mcpJson ?? join(project.projectDir ?? '', '.mcp.json'), 'project .mcp.json'),
+    projectSettings: loadConfig(project.shared?.settings ?? join(project.projectDir ?? '', '.claude', 'settings.json'), 'project settings'),
+    projectLocalSettings: loadConfig(project.settingsFile, 'project local settings'),
   };
 }
 
@@ -89,10 +89,19 @@ export interface ScopeInstall {
   mcp?: { file: string; entry: Record<string, unknown> };
   hooks: Array<FoundHook & { file: string }>;
   skill?: string;
+  /** Project scope: committed files that hold entries of ours (an older install put them there). */
+  inSharedFiles: string[];
 }
 
-function mcpEntryIn(file: ConfigFile): ScopeInstall['mcp'] {
-  const servers = file.value?.mcpServers;
+/** The local-scope servers of one project in ~/.claude.json (`projects["<root>"].mcpServers`). */
+export function localServers(claudeJson: ConfigFile, projectDir: string | undefined): unknown {
+  const projects = claudeJson.value?.projects;
+  if (!projectDir || !isPlainObject(projects)) return undefined;
+  const p = projects[projectDir];
+  return isPlainObject(p) ? p.mcpServers : undefined;
+}
+
+function mcpEntryIn(file: ConfigFile, servers: unknown = file.value?.mcpServers): ScopeInstall['mcp'] {
   if (!isPlainObject(servers)) return undefined;
   const entry = servers[MCP_SERVER_NAME];
   return isPlainObject(entry) ? { file: file.path, entry } : undefined;
@@ -111,13 +120,24 @@ export function findInstalls(env: DoctorEnv): ScopeInstall[] {
     ...(mcpEntryIn(f.claudeJson) ? { mcp: mcpEntryIn(f.claudeJson)! } : {}),
     hooks: hooksIn(f.userSettings, rec),
     ...(existsSync(env.user.skillFile) ? { skill: env.user.skillFile } : {}),
+    inSharedFiles: [],
   };
+  const localSet = localServers(f.claudeJson, env.project.projectDir);
+  const local = localSet === undefined ? undefined : mcpEntryIn(f.claudeJson, localSet);
+  const committed = mcpEntryIn(f.projectMcpJson);
+  const committedHooks = hooksIn(f.projectSettings, rec);
   const project: ScopeInstall = {
     scope: 'project',
-    ...(mcpEntryIn(f.projectMcpJson) ? { mcp: mcpEntryIn(f.projectMcpJson)! } : {}),
-    hooks: [...hooksIn(f.projectSettings, rec), ...hooksIn(f.projectLocalSettings, rec)],
+    ...(local ?? committed ? { mcp: (local ?? committed)! } : {}),
+    hooks: [...hooksIn(f.projectLocalSettings, rec), ...committedHooks],
     ...(existsSync(env.project.skillFile) ? { skill: env.project.skillFile } : {}),
+    inSharedFiles: [
+      ...(committed && rec.isOurMcpEntry(committed.entry) ? [f.projectMcpJson.path] : []),
+      ...(committedHooks.length ? [f.projectSettings.path] : []),
+    ],
   };
+  // The user scope's skill folder can be the project's (a project in ~): count that skill once.
+  if (project.skill && project.skill === user.skill) delete project.skill;
   return [user, project].filter((s) => s.mcp || s.hooks.length > 0 || s.skill);
 }
 

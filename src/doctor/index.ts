@@ -1,5 +1,8 @@
 /** `doctor`: run every check, print ok / warning / failure with the fix, exit non-zero on a failure. */
+import { join } from 'node:path';
+import { selfCommand, withSelfCommand } from '../cli/self-command.js';
 import type { Context } from '../core/context.js';
+import { findPackageRoot } from '../install/copy-app.js';
 import { resolveLocations } from '../install/paths.js';
 import {
   checkClaudeCode,
@@ -48,7 +51,22 @@ export function doctorEnv(ctx: Context, deps: DoctorDeps = {}): DoctorEnv {
   return { ctx, deps, exec: deps.exec ?? execaExec, user, project, files: loadConfigs(user, project, ctx.homeDir) };
 }
 
+/** The cli.js doctor runs from (to spell fixes as a command that works without a PATH entry). */
+function runningCli(deps: DoctorDeps): string | undefined {
+  try {
+    return join(deps.packageRoot ?? findPackageRoot(), 'dist', 'cli.js');
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runDoctor(ctx: Context, deps: DoctorDeps = {}): Promise<CheckResult[]> {
+  const results = await runChecks(ctx, deps);
+  const self = selfCommand(ctx, runningCli(deps));
+  return results.map((r) => (r.fix ? { ...r, fix: withSelfCommand(r.fix, self) } : r));
+}
+
+async function runChecks(ctx: Context, deps: DoctorDeps): Promise<CheckResult[]> {
   const env = doctorEnv(ctx, deps);
   const results: CheckResult[] = [];
   for (const check of CHECKS) {

@@ -2,18 +2,21 @@
  * Install and uninstall as plan-then-apply: `prepare*` reads every file and computes the whole
  * plan (refusing before anything is written), `execute*` writes it and records what it did.
  */
-import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import type { Context } from '../core/context.js';
+import { resolveProject } from '../core/project.js';
 import { IntercomError } from '../core/errors.js';
 import { applyChanges, removeEmptyDirs, type AppliedChange, type ApplySeams } from './apply.js';
 import { applyAppCopy, findPackageRoot, planAppCopy, type AppCopyPlan } from './copy-app.js';
 import { PlanRefusedError } from './errors.js';
 import { JsonDoc } from './jsonc-edit.js';
+import { commandOnPath, isOurLauncher, LAUNCHER_NAME, launcherDir, launcherRemoval, launcherTransform, peopleCommand } from './launcher.js';
 import { knownAppPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
 import { ALL_PARTS, resolveLocations, type Locations, type Part, type Scope } from './paths.js';
 import { hasWork, planChanges, readFileState, type FileChange, type FileState, type FileTransform, type TransformResult } from './plan.js';
-import { JSON_TARGETS, Recognizer, type CommandSpec, type CreatedKeys } from './targets.js';
+import { JSON_TARGETS, Recognizer, type CommandSpec, type CreatedKeys, type JsonTarget } from './targets.js';
 
 /** What can be injected (tests); everything else comes from the Context. */
 export interface InstallDeps {
@@ -37,6 +40,10 @@ export interface PreparedPlan {
   /** For uninstall: copies of the app that go when nothing uses them any more. */
   appDirsToRemove: string[];
   templateSha256?: string;
+  /** Install: the `claude-intercom` launcher this plan writes (or keeps), if any. */
+  launcher?: string;
+  /** How people run intercom's commands after this plan (`claude-intercom`, or the exact command). */
+  peopleCommand: string;
 }
 
 export interface ExecuteResult {
@@ -45,6 +52,8 @@ export interface ExecuteResult {
   backupDir?: string;
   removedDirs: string[];
   manifestPath: string;
+  /** Uninstall: what is still in the intercom home (the store, backups, logs), by name. */
+  leftInHome?: string[];
   error?: IntercomError;
 }
 
@@ -84,7 +93,14 @@ function newFileMode(loc: Locations, path: string): number {
 
 // ---- install -------------------------------------------------------------------------------------
 
-export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts: Part[] }, deps: InstallDeps = {}): Promise<PreparedPlan> {
+export interface InstallChoice {
+  scope: Scope;
+  parts: Part[];
+  /** Put a `claude-intercom` launcher in ~/.local/bin (or ~/bin) when one is on PATH (default: yes). */
+  bin?: boolean;
+}
+
+export async function prepareInstall(ctx: Context, choice: InstallChoice, deps: InstallDeps = {}): Promise<PreparedPlan> {
   if (choice.parts.length === 0) throw new IntercomError('Nothing to install: every part was turned off.', 'Leave at least one of --mcp, --hooks, --skill, --allow on.', 2);
   const loc = resolveLocations(ctx, choice.scope);
   const manifest = readManifest(loc.intercomHome);
@@ -97,6 +113,12 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
 
   const transforms: FileTransform[] = [];
   for (const [path, targets] of filesOf(loc, choice.scope, choice.parts)) {
+    // A file we no longer write (an older install's entries in the project's committed files):
+    // our entries go, exactly as uninstall takes them out.
+    if (targets.every((t) => t.removeOnly)) {
+      transforms.push(undoTransform(loc, path, targets, record?.files[path], rec));
+      continue;
+    }
     transforms.push({
       path,
       kind: 'json',
@@ -106,7 +128,7 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
         const doc = new JsonDoc(path, current ?? '');
         const out: TransformResult = { after: null, summary: [], warnings: [], created: [] };
         for (const t of targets) {
-          const e = t.install(doc, run!, rec);
+          const e = t.removeOnly ? { ...t.uninstall(doc, rec, record?.files[path]?.createdKeys, loc), created: [] } : t.install(doc, run!, rec, loc);
           out.summary.push(...e.summary);
           out.warnings.push(...e.warnings);
           out.created.push(...e.created);
@@ -116,6 +138,10 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
       },
     });
   }
+
+  const notes: string[] = projectScopeNotes(loc);
+  const launcher = run ? planLauncher(ctx, choice.bin !== false, notes) : undefined;
+  if (launcher) transforms.push(launcherTransform(launcher, run!.nodePath, run!.cliPath));
 
   let templateSha256: string | undefined;
   if (choice.parts.includes('skill')) {
@@ -147,11 +173,9 @@ export async function prepareInstall(ctx: Context, choice: { scope: Scope; parts
   if (problems.length) throw new PlanRefusedError(problems);
   const plan = planChanges(transforms, states);
   if (plan.problems.length) throw new PlanRefusedError(plan.problems);
-  const notes: string[] = [];
-  if (choice.scope === 'project' && choice.parts.includes('mcp')) {
-    notes.push('The project .mcp.json server is approved in .claude/settings.json (enabledMcpjsonServers), so Claude Code will not ask and default to disabling it.');
-  }
-  return { command: 'install', loc, parts: choice.parts, ...(app ? { app } : {}), ...(run ? { run } : {}), changes: plan.changes, manifest, notes, appDirsToRemove: [], ...(templateSha256 ? { templateSha256 } : {}) };
+  const peopleCmd = peopleCommand(ctx, run, launcher !== undefined && plan.changes.some((c) => c.path === launcher && c.after !== null && isOurLauncher(c.after)));
+  if (peopleCmd !== LAUNCHER_NAME) notes.push(`Run intercom's commands for people as: ${peopleCmd} who | send | log | doctor`);
+  return { command: 'install', peopleCommand: peopleCmd, ...(launcher ? { launcher } : {}), loc, parts: choice.parts, ...(app ? { app } : {}), ...(run ? { run } : {}), changes: plan.changes, manifest, notes, appDirsToRemove: [], ...(templateSha256 ? { templateSha256 } : {}) };
 }
 
 export function planHasWork(plan: PreparedPlan): boolean {
@@ -185,7 +209,10 @@ export async function executeInstall(ctx: Context, plan: PreparedPlan, deps: Ins
     updatedAt: now,
     files: { ...(prev?.files ?? {}) },
     createdDirs: [...(prev?.createdDirs ?? [])],
+    ...(prev?.launcher ? { launcher: prev.launcher } : {}),
   };
+  // A launcher that is already in place (the plan skipped it) still belongs to this install.
+  if (plan.launcher && plan.changes.some((c) => c.path === plan.launcher && c.after !== null && isOurLauncher(c.after))) record.launcher = plan.launcher;
   for (const a of outcome.applied) {
     if (a.action === 'skip') continue;
     const old = record.files[a.path];
@@ -206,6 +233,7 @@ export async function executeInstall(ctx: Context, plan: PreparedPlan, deps: Ins
       };
     }
     if (a.path === loc.skillFile && plan.templateSha256) fr.templateSha256 = plan.templateSha256;
+    if (a.path === plan.launcher) record.launcher = a.path;
     record.files[a.path] = fr;
     record.createdDirs = union(record.createdDirs, a.createdDirs);
   }
@@ -223,6 +251,87 @@ export async function executeInstall(ctx: Context, plan: PreparedPlan, deps: Ins
 }
 
 // ---- uninstall -----------------------------------------------------------------------------------
+
+/**
+ * Take our entries out of one JSON file. When nothing but us changed it since install, give back
+ * the exact bytes from before (or delete the file install created).
+ */
+function undoTransform(loc: Locations, path: string, targets: readonly JsonTarget[], fr: FileRecord | undefined, rec: Recognizer): FileTransform {
+  const original = readOriginal(fr);
+  return {
+    path,
+    kind: 'json',
+    parts: [...new Set(targets.map((t) => t.part))],
+    newFileMode: newFileMode(loc, path),
+    compute(current): TransformResult {
+      const out: TransformResult = { after: current, summary: [], warnings: [], created: [] };
+      if (current === null) return out;
+      const doc = new JsonDoc(path, current);
+      const created: CreatedKeys | undefined = fr?.createdKeys;
+      for (const t of targets) {
+        const e = t.uninstall(doc, rec, created, loc);
+        out.summary.push(...e.summary);
+        out.warnings.push(...e.warnings);
+      }
+      if (out.summary.length === 0) return out;
+      out.after = doc.text();
+      if (fr && fr.afterSha256 !== null && sha256(current) === fr.afterSha256) {
+        // Nothing but us changed it since install: give back the exact bytes from before.
+        if (fr.created) {
+          out.after = null;
+          out.summary.push('delete the file (install created it)');
+        } else if (original !== undefined) {
+          out.after = original;
+          out.summary.push('restore the exact bytes from before install');
+        }
+      } else if (fr?.created && doc.isEmptyObject()) {
+        out.after = null;
+        out.summary.push('delete the file (install created it; it is empty now)');
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Where the `claude-intercom` launcher goes, if anywhere: the person's own bin folder on PATH,
+ * unless another `claude-intercom` (a global npm install) already answers to the name.
+ */
+function planLauncher(ctx: Context, wanted: boolean, notes: string[]): string | undefined {
+  if (!wanted) return undefined;
+  const dir = launcherDir(ctx);
+  const existing = commandOnPath(ctx);
+  const path = dir ? join(dir, LAUNCHER_NAME) : undefined;
+  if (existing && existing !== path) {
+    const text = (() => {
+      try {
+        return readFileSync(existing, 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    if (!isOurLauncher(text)) {
+      notes.push(`\`claude-intercom\` is already on your PATH (${existing}); no launcher added.`);
+      return undefined;
+    }
+  }
+  if (!path) {
+    notes.push(`No ~/.local/bin or ~/bin on your PATH, so no \`claude-intercom\` command is added (put one of them on PATH and run install again to get it).`);
+    return undefined;
+  }
+  return path;
+}
+
+/** What a project-scope install should tell people: where things go, and git-ignoring the local file. */
+function projectScopeNotes(loc: Locations): string[] {
+  if (loc.scope !== 'project' || !loc.projectDir) return [];
+  const notes = [
+    `Project scope keeps per-user paths out of the files you commit: the MCP server goes in your ${loc.claudeJson} (local scope for ${loc.projectDir}), the hooks and the tool permission in .claude/settings.local.json. Teammates without intercom see none of it.`,
+  ];
+  const ignored = spawnSync('git', ['check-ignore', '-q', loc.settingsFile], { cwd: loc.projectDir, stdio: 'ignore' });
+  if (ignored.status === 1) notes.push(`${loc.settingsFile} is not git-ignored: add \`.claude/settings.local.json\` to .gitignore so it is never committed.`);
+  return notes;
+}
 
 function readOriginal(fr: FileRecord | undefined): string | undefined {
   if (!fr?.originalBackup || !fr.originalSha256) return undefined;
@@ -242,43 +351,7 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
   const parts: Part[] = [...ALL_PARTS];
 
   const transforms: FileTransform[] = [];
-  for (const [path, targets] of filesOf(loc, choice.scope, parts)) {
-    const fr = record?.files[path];
-    const original = readOriginal(fr);
-    transforms.push({
-      path,
-      kind: 'json',
-      parts: [...new Set(targets.map((t) => t.part))],
-      newFileMode: newFileMode(loc, path),
-      compute(current): TransformResult {
-        const out: TransformResult = { after: current, summary: [], warnings: [], created: [] };
-        if (current === null) return out;
-        const doc = new JsonDoc(path, current);
-        const created: CreatedKeys | undefined = fr?.createdKeys;
-        for (const t of targets) {
-          const e = t.uninstall(doc, rec, created);
-          out.summary.push(...e.summary);
-          out.warnings.push(...e.warnings);
-        }
-        if (out.summary.length === 0) return out;
-        out.after = doc.text();
-        if (fr && fr.afterSha256 !== null && sha256(current) === fr.afterSha256) {
-          // Nothing but us changed it since install: give back the exact bytes from before.
-          if (fr.created) {
-            out.after = null;
-            out.summary.push('delete the file (install created it)');
-          } else if (original !== undefined) {
-            out.after = original;
-            out.summary.push('restore the exact bytes from before install');
-          }
-        } else if (fr?.created && doc.isEmptyObject()) {
-          out.after = null;
-          out.summary.push('delete the file (install created it; it is empty now)');
-        }
-        return out;
-      },
-    });
-  }
+  for (const [path, targets] of filesOf(loc, choice.scope, parts)) transforms.push(undoTransform(loc, path, targets, record?.files[path], rec));
 
   // The skill: ours if it is the template we installed (or the current one); kept if edited.
   const root = (() => {
@@ -304,6 +377,11 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
     },
   });
 
+  // The launcher goes with the last install that uses it.
+  if (record?.launcher && !Object.entries(manifest.installs).some(([k, r]) => k !== loc.key && r.launcher === record.launcher)) {
+    transforms.push(launcherRemoval(record.launcher, record.files[record.launcher]?.afterSha256));
+  }
+
   const { states, problems } = readStates(transforms.map((t) => t.path));
   if (problems.length) throw new PlanRefusedError(problems);
   const plan = planChanges(transforms, states);
@@ -317,7 +395,34 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
   }
   const notes: string[] = [];
   if (!record) notes.push('No install record for this scope: entries are recognised by their claude-intercom command.');
-  return { command: 'uninstall', loc, parts, changes: plan.changes, manifest, notes, appDirsToRemove };
+  const prepared: PreparedPlan = { command: 'uninstall', peopleCommand: LAUNCHER_NAME, loc, parts, changes: plan.changes, manifest, notes, appDirsToRemove };
+  // Nothing here: say where the install record knows of one, and the command that removes it.
+  if (!planHasWork(prepared)) notes.push(...otherInstalls(manifest, loc, resolveProject(ctx.cwd).root).map((r) => `Installed in ${r.where}: ${r.command}`));
+  return prepared;
+}
+
+/** The installs the record knows of besides `loc`'s, each with the command that removes it. */
+export function otherInstalls(manifest: Manifest, loc: Locations, currentProject: string): Array<{ where: string; command: string }> {
+  return Object.entries(manifest.installs)
+    .filter(([key]) => key !== loc.key)
+    .map(([, r]) => {
+      if (r.scope === 'user') return { where: `the user scope (${r.configDir})`, command: 'claude-intercom uninstall --scope user' };
+      const dir = r.projectDir ?? '?';
+      const here = dir === currentProject;
+      return {
+        where: `the project scope of ${dir}`,
+        command: `${here ? '' : `cd ${JSON.stringify(dir)} && `}claude-intercom uninstall --scope project`,
+      };
+    });
+}
+
+/** What stays in the intercom home after an uninstall (messages, backups, logs), for people. */
+function leftBehind(home: string): string[] {
+  try {
+    return readdirSync(home).filter((n) => !n.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
 }
 
 export async function executeUninstall(ctx: Context, plan: PreparedPlan, deps: InstallDeps = {}): Promise<ExecuteResult> {
@@ -352,6 +457,7 @@ export async function executeUninstall(ctx: Context, plan: PreparedPlan, deps: I
     ...(outcome.applied.some((a) => a.backup) ? { backupDir } : {}),
     removedDirs,
     manifestPath: manifestPath(loc.intercomHome),
+    leftInHome: leftBehind(loc.intercomHome),
     ...(outcome.error ? { error: outcome.error as IntercomError } : {}),
   };
 }

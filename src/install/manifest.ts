@@ -40,6 +40,8 @@ export interface InstallRecord {
   files: Record<string, FileRecord>;
   /** Folders install created (deepest last); uninstall removes them when empty. */
   createdDirs: string[];
+  /** The `claude-intercom` launcher this install put on PATH, if any. */
+  launcher?: string;
 }
 
 export interface Manifest {

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Context } from '../core/context.js';
+import { resolveProject } from '../core/project.js';
 import { intercomHome } from '../store/index.js';
 
 export type Scope = 'user' | 'project';
@@ -38,11 +39,18 @@ export interface Locations {
   configDir: string;
   claudeJson: string;
   projectDir?: string;
-  /** Where the MCP server entry goes (`mcpServers.intercom`). */
+  /** Where the MCP server entry goes, and the path of its `mcpServers` object in that file. */
   mcpFile: string;
-  /** Where the hooks go (and, in project scope, the approval of our .mcp.json server). */
+  mcpServersPath: string[];
+  /** Where the hooks and the tools' permission rule go. */
   settingsFile: string;
   skillFile: string;
+  /**
+   * Project scope: the files of the project that people commit. Nothing of ours belongs there (a
+   * teammate without intercom would get our per-user paths); older installs wrote to them, so
+   * install and uninstall take our entries out of them.
+   */
+  shared?: { mcpJson: string; settings: string };
 }
 
 export function resolveLocations(ctx: PathContext, scope: Scope): Locations {
@@ -57,12 +65,16 @@ export function resolveLocations(ctx: PathContext, scope: Scope): Locations {
       configDir,
       claudeJson,
       mcpFile: claudeJson,
+      mcpServersPath: ['mcpServers'],
       settingsFile: join(configDir, 'settings.json'),
       skillFile: join(configDir, 'skills', 'intercom', 'SKILL.md'),
     };
   }
-  // Claude Code's project is the directory it runs in: `projects["<cwd>"]`, `<cwd>/.mcp.json`.
-  const projectDir = ctx.cwd;
+  // The project is the git root (else the folder itself), as Claude Code keys `projects[...]` in
+  // ~/.claude.json. Everything with a per-user path goes where Claude Code keeps per-user project
+  // config: the server in local scope (`projects["<root>"].mcpServers`, what `claude mcp add
+  // --scope local` writes), hooks and the permission rule in `.claude/settings.local.json`.
+  const projectDir = resolveProject(ctx.cwd).root;
   return {
     scope,
     key: `project:${projectDir}`,
@@ -70,9 +82,12 @@ export function resolveLocations(ctx: PathContext, scope: Scope): Locations {
     configDir,
     claudeJson,
     projectDir,
-    mcpFile: join(projectDir, '.mcp.json'),
-    settingsFile: join(projectDir, '.claude', 'settings.json'),
+    mcpFile: claudeJson,
+    mcpServersPath: ['projects', projectDir, 'mcpServers'],
+    settingsFile: join(projectDir, '.claude', 'settings.local.json'),
+    // The skill is plain text with no per-user path: shared with the project like any skill.
     skillFile: join(projectDir, '.claude', 'skills', 'intercom', 'SKILL.md'),
+    shared: { mcpJson: join(projectDir, '.mcp.json'), settings: join(projectDir, '.claude', 'settings.json') },
   };
 }
 

@@ -22,10 +22,10 @@ export function renderPlan(plan: PreparedPlan, homeDir: string): string {
     for (const w of c.warnings) lines.push(`  ! ${w}`);
     if (c.action !== 'skip') lines.push(indent(changeDiff(c)));
   }
-  for (const n of plan.notes) lines.push(`Note: ${n}`);
   if (!planHasWork(plan)) {
-    lines.push(plan.command === 'install' ? 'Nothing to do: everything is already installed and up to date.' : 'Nothing to remove: no intercom entries found in this scope.');
+    lines.push(plan.command === 'install' ? 'Nothing to do: everything is already installed and up to date.' : `Nothing to remove: no intercom entries found in ${where}.`);
   }
+  for (const n of plan.notes) lines.push(`Note: ${n}`);
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }
 
@@ -54,11 +54,37 @@ export function renderResult(result: ExecuteResult, homeDir: string): string {
   if (result.error) {
     lines.push(`Stopped: ${describeError(result.error)}`);
   } else if (result.plan.command === 'install') {
-    lines.push('Done. Start (or restart) Claude Code sessions to load intercom; `claude-intercom doctor` checks the set-up.');
+    const cmd = result.plan.peopleCommand;
+    lines.push(`Done. Start (or restart) Claude Code sessions to load intercom. Check the set-up: ${cmd} doctor`);
+    lines.push(`Commands for people: ${cmd} who  |  ${cmd} send <code|all> <text>  |  ${cmd} log --follow`);
   } else {
     lines.push('Done. Restart running Claude Code sessions so they drop intercom.');
+    const left = result.leftInHome ?? [];
+    if (left.length > 0) {
+      const home = t(result.plan.loc.intercomHome);
+      lines.push(
+        left.includes('install-manifest.json')
+          ? `Left in ${home}: ${left.join(', ')} (${describeLeft(left)}); your other installs still use it.`
+          : `Left in ${home}: ${left.join(', ')} (${describeLeft(left)}). To delete it too: rm -rf ${home}`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
+}
+
+function describeLeft(names: readonly string[]): string {
+  const known: Record<string, string> = {
+    sessions: 'sessions',
+    inbox: 'messages',
+    log: 'the message log',
+    tmp: 'messages being written',
+    backups: 'copies of your config files from before each change',
+    app: 'the program other installs run',
+    'debug.log': 'hook errors',
+    'install-manifest.json': 'the record of the other installs',
+  };
+  const said = names.map((n) => known[n]).filter((x): x is string => !!x);
+  return [...new Set(said)].join('; ') || 'intercom data';
 }
 
 export function planJson(plan: PreparedPlan): Record<string, unknown> {
@@ -70,6 +96,8 @@ export function planJson(plan: PreparedPlan): Record<string, unknown> {
     nothingToDo: !planHasWork(plan),
     ...(plan.app ? { app: { target: plan.app.target, version: plan.app.version, action: plan.app.action, reason: plan.app.reason } } : {}),
     ...(plan.run ? { run: plan.run } : {}),
+    peopleCommand: plan.peopleCommand,
+    ...(plan.launcher ? { launcher: plan.launcher } : {}),
     appDirsToRemove: plan.appDirsToRemove,
     changes: plan.changes.map((c) => ({ path: c.path, action: c.action, reason: c.reason, warnings: c.warnings, diff: changeDiff(c) })),
     notes: plan.notes,
@@ -85,6 +113,7 @@ export function resultJson(result: ExecuteResult, dryRun: boolean): Record<strin
     ...(result.backupDir ? { backupDir: result.backupDir } : {}),
     removedDirs: result.removedDirs,
     manifest: result.manifestPath,
+    ...(result.leftInHome ? { leftInHome: result.leftInHome } : {}),
     ...(result.error ? { error: describeError(result.error) } : {}),
   };
 }

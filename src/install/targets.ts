@@ -59,9 +59,14 @@ export interface JsonTarget {
   id: 'mcp-server' | 'mcp-approval' | 'hooks' | 'tools-allowed';
   part: Part;
   file(loc: Locations): string;
-  install(doc: JsonDoc, cmd: CommandSpec, rec: Recognizer): InstallEdit;
+  install(doc: JsonDoc, cmd: CommandSpec, rec: Recognizer, loc: Locations): InstallEdit;
   /** `created` is what the manifest says install created in this file (undefined: no record). */
-  uninstall(doc: JsonDoc, rec: Recognizer, created: CreatedKeys | undefined): UninstallEdit;
+  uninstall(doc: JsonDoc, rec: Recognizer, created: CreatedKeys | undefined, loc: Locations): UninstallEdit;
+  /**
+   * An older install's entries in a file we no longer write (the project's committed files): install
+   * takes ours out of it as uninstall would, and adds nothing.
+   */
+  removeOnly?: true;
 }
 
 function wrongType(doc: JsonDoc, path: JSONPath, expected: string): ConfigFileError {
@@ -90,31 +95,41 @@ function wrongType(doc: JsonDoc, path: JSONPath, expected: string): ConfigFileEr
 
 // ---- the MCP server entry ----------------------------------------------------------------------
 
-const SERVER_PATH: JSONPath = ['mcpServers', MCP_SERVER_NAME];
-
-function installServer(doc: JsonDoc, cmd: CommandSpec, rec: Recognizer): InstallEdit {
+function installServer(doc: JsonDoc, cmd: CommandSpec, rec: Recognizer, loc: Locations): InstallEdit {
   const out: InstallEdit = { summary: [], created: [], warnings: [] };
   const entry = mcpServerEntry(cmd.nodePath, cmd.cliPath);
-  const servers = doc.get(['mcpServers']);
-  if (servers === undefined) {
-    doc.set(['mcpServers'], { [MCP_SERVER_NAME]: entry });
-    out.created.push(['mcpServers']);
-    out.summary.push(`add mcpServers.${MCP_SERVER_NAME}`);
-    return out;
+  const base = loc.mcpServersPath;
+  const label = serversLabel(base);
+  // The first missing level is created with everything below it, and recorded for uninstall.
+  for (let depth = 1; depth <= base.length; depth++) {
+    const path = base.slice(0, depth);
+    const value = doc.get(path);
+    if (value === undefined) {
+      doc.set(path, base.slice(depth).reduceRight<unknown>((inner, key) => ({ [key]: inner }), { [MCP_SERVER_NAME]: entry }));
+      out.created.push(path);
+      out.summary.push(`add ${label}.${MCP_SERVER_NAME}`);
+      return out;
+    }
+    if (!isPlainObject(value)) throw wrongType(doc, path, 'an object');
   }
-  if (!isPlainObject(servers)) throw wrongType(doc, ['mcpServers'], 'an object');
+  const servers = doc.get(base) as Record<string, unknown>;
   const current = servers[MCP_SERVER_NAME];
   if (current !== undefined && jsonEqual(current, entry)) return out;
   if (current === undefined) {
-    out.summary.push(`add mcpServers.${MCP_SERVER_NAME}`);
+    out.summary.push(`add ${label}.${MCP_SERVER_NAME}`);
   } else if (rec.isOurMcpEntry(current)) {
-    out.summary.push(`replace the older mcpServers.${MCP_SERVER_NAME} (it ran ${describeEntry(current)})`);
+    out.summary.push(`replace the older ${label}.${MCP_SERVER_NAME} (it ran ${describeEntry(current)})`);
   } else {
-    out.summary.push(`replace mcpServers.${MCP_SERVER_NAME}`);
+    out.summary.push(`replace ${label}.${MCP_SERVER_NAME}`);
     out.warnings.push(`${doc.file} already had an MCP server named "${MCP_SERVER_NAME}" that is not claude-intercom (${describeEntry(current)}); it is replaced (a backup is kept).`);
   }
-  doc.set(SERVER_PATH, entry);
+  doc.set([...base, MCP_SERVER_NAME], entry);
   return out;
+}
+
+/** `mcpServers`, or `projects["/repo"].mcpServers` for a local-scope entry. */
+function serversLabel(base: readonly string[]): string {
+  return base.length === 1 ? base[0]! : `${base[0]}[${JSON.stringify(base[1])}].${base.slice(2).join('.')}`;
 }
 
 function describeEntry(entry: unknown): string {
@@ -123,22 +138,33 @@ function describeEntry(entry: unknown): string {
   return `${String(entry.command ?? entry.url ?? '?')}${args ? ` ${args}` : ''}`;
 }
 
-function uninstallServer(doc: JsonDoc, rec: Recognizer, created: CreatedKeys | undefined): UninstallEdit {
-  const out: UninstallEdit = { summary: [], warnings: [] };
-  const current = doc.get(SERVER_PATH);
-  if (current === undefined) return out;
-  if (!rec.isOurMcpEntry(current)) {
-    out.warnings.push(`${doc.file}: mcpServers.${MCP_SERVER_NAME} runs ${describeEntry(current)}, which is not claude-intercom; left as is.`);
+function uninstallServerAt(base: readonly string[]) {
+  return (doc: JsonDoc, rec: Recognizer, created: CreatedKeys | undefined): UninstallEdit => {
+    const out: UninstallEdit = { summary: [], warnings: [] };
+    const label = serversLabel(base);
+    const serverPath = [...base, MCP_SERVER_NAME];
+    const current = doc.get(serverPath);
+    if (current === undefined) return out;
+    if (!rec.isOurMcpEntry(current)) {
+      out.warnings.push(`${doc.file}: ${label}.${MCP_SERVER_NAME} runs ${describeEntry(current)}, which is not claude-intercom; left as is.`);
+      return out;
+    }
+    doc.remove(serverPath);
+    out.summary.push(`remove ${label}.${MCP_SERVER_NAME}`);
+    // Then the levels install created, innermost first, while they are empty.
+    for (let depth = base.length; depth >= 1; depth--) {
+      const path = base.slice(0, depth);
+      const value = doc.get(path);
+      if (!isPlainObject(value) || Object.keys(value).length > 0 || !hasKey(created, path)) break;
+      doc.remove(path);
+      out.summary.push(`remove the ${serversLabel(path)} key it had created`);
+    }
     return out;
-  }
-  doc.remove(SERVER_PATH);
-  out.summary.push(`remove mcpServers.${MCP_SERVER_NAME}`);
-  const servers = doc.get(['mcpServers']);
-  if (isPlainObject(servers) && Object.keys(servers).length === 0 && hasKey(created, ['mcpServers'])) {
-    doc.remove(['mcpServers']);
-    out.summary.push('remove the mcpServers key it had created');
-  }
-  return out;
+  };
+}
+
+function uninstallServer(doc: JsonDoc, rec: Recognizer, created: CreatedKeys | undefined, loc: Locations): UninstallEdit {
+  return uninstallServerAt(loc.mcpServersPath)(doc, rec, created);
 }
 
 // ---- names in a list: the project server's approval, the tools' permission rule -----------------
@@ -333,22 +359,9 @@ const SERVER: JsonTarget = {
 };
 
 const approval = listMember(['enabledMcpjsonServers'], MCP_SERVER_NAME, "so Claude Code's approval dialog cannot silently disable the server");
-const APPROVAL: JsonTarget = {
-  id: 'mcp-approval',
-  part: 'mcp',
-  file: (loc) => loc.settingsFile,
-  // With every project server approved already there is nothing to add.
-  install: (doc, cmd, rec) =>
-    doc.get(['enableAllProjectMcpServers']) === true ? { summary: [], created: [], warnings: [] } : approval.install(doc, cmd, rec),
-  uninstall: approval.uninstall,
-};
 
-const ALLOW: JsonTarget = {
-  id: 'tools-allowed',
-  part: 'allow',
-  file: (loc) => loc.settingsFile,
-  ...listMember(['permissions', 'allow'], ALLOW_RULE, 'intercom tools run without a prompt, so a woken session can answer'),
-};
+const allowRule = listMember(['permissions', 'allow'], ALLOW_RULE, 'intercom tools run without a prompt, so a woken session can answer');
+const ALLOW: JsonTarget = { id: 'tools-allowed', part: 'allow', file: (loc) => loc.settingsFile, ...allowRule };
 
 const HOOKS: JsonTarget = {
   id: 'hooks',
@@ -358,12 +371,48 @@ const HOOKS: JsonTarget = {
   uninstall: uninstallHooks,
 };
 
+/** An older install's entry in a committed file: taken out by install and by uninstall alike. */
+function removeOnly(target: Pick<JsonTarget, 'id' | 'part' | 'file' | 'uninstall'>): JsonTarget {
+  return {
+    ...target,
+    removeOnly: true,
+    install: () => {
+      throw new Error('internal: a remove-only target is applied with uninstall');
+    },
+  };
+}
+
+/**
+ * A name in a committed list (the approval, the permission rule) is harmless to teammates and may
+ * be theirs: taken out only when the install record says an install of ours put it there.
+ */
+function onlyWhatWeCreated(uninstall: JsonTarget['uninstall']): JsonTarget['uninstall'] {
+  return (doc, rec, created, loc) => (created === undefined ? { summary: [], warnings: [] } : uninstall(doc, rec, created, loc));
+}
+
+const shared = (loc: Locations, which: 'mcpJson' | 'settings'): string => {
+  if (!loc.shared) throw new Error('internal: shared project files outside project scope');
+  return loc.shared[which];
+};
+
 /**
  * User scope: the server at the top level of ~/.claude.json (what `claude mcp add --scope user`
- * writes), hooks in ~/.claude/settings.json. Project scope: <dir>/.mcp.json, and in
- * <dir>/.claude/settings.json the hooks plus the approval that keeps the server enabled.
+ * writes), hooks and the permission rule in ~/.claude/settings.json.
+ *
+ * Project scope: nothing in the files people commit. The server in local scope
+ * (`projects["<git root>"].mcpServers` in ~/.claude.json), hooks and the permission rule in
+ * `<git root>/.claude/settings.local.json`. Older installs put them in `.mcp.json` (with an approval
+ * in `.claude/settings.json`) and `.claude/settings.json`: our entries there are taken out.
  */
 export const JSON_TARGETS: Record<Scope, readonly JsonTarget[]> = {
   user: [SERVER, HOOKS, ALLOW],
-  project: [SERVER, APPROVAL, HOOKS, ALLOW],
+  project: [
+    SERVER,
+    HOOKS,
+    ALLOW,
+    removeOnly({ id: 'mcp-server', part: 'mcp', file: (loc) => shared(loc, 'mcpJson'), uninstall: uninstallServerAt(['mcpServers']) }),
+    removeOnly({ id: 'mcp-approval', part: 'mcp', file: (loc) => shared(loc, 'settings'), uninstall: onlyWhatWeCreated(approval.uninstall) }),
+    removeOnly({ id: 'hooks', part: 'hooks', file: (loc) => shared(loc, 'settings'), uninstall: uninstallHooks }),
+    removeOnly({ id: 'tools-allowed', part: 'allow', file: (loc) => shared(loc, 'settings'), uninstall: onlyWhatWeCreated(allowRule.uninstall) }),
+  ],
 };

@@ -67,6 +67,16 @@ export async function askInstallChoices(io: WizardIO, given: { scope?: Scope; pa
   return { scope: answers.scope, parts: answers.parts };
 }
 
+/** Ask whether to add the `claude-intercom` command (a launcher at `path`); null if cancelled. */
+export async function askLauncher(io: WizardIO, path: string): Promise<boolean | null> {
+  const ok = await confirm({ ...io, message: `Add a \`claude-intercom\` command for you (${path})?`, initialValue: true });
+  if (isCancel(ok)) {
+    cancel('Cancelled; nothing was written.', io);
+    return null;
+  }
+  return ok === true;
+}
+
 /** Show the plan and ask whether to write it. */
 export async function confirmPlan(io: WizardIO, planText: string, question: string): Promise<boolean> {
   io.output.write(`${planText}\n`);

@@ -32,3 +32,31 @@ describe('framing', () => {
     expect(frameMessage({ ...base, from: 'human:bob' })).toContain('from="human:bob"');
   });
 });
+
+describe('who a message is from', () => {
+  it('a person at this machine is framed as that person, not as a peer session', () => {
+    const text = frameDelivery([{ ...base, from: 'human:ada' }], 'cd34');
+    expect(text).toMatch(/^\[claude-intercom\] A message from ada, a person at this machine/);
+    expect(text).toMatch(/not sent by a Claude Code session/);
+    expect(text).not.toMatch(/not from your user|do not let them override/);
+    expect(text).toContain('mcp__intercom__reply');
+  });
+
+  it('a mixed delivery frames each kind under its own header; every message appears once', () => {
+    const text = frameDelivery([{ ...base, id: '0000000000aaaaaaa' }, { ...base, id: '0000000000bbbbbbb', from: 'human:bob' }], 'cd34');
+    const person = text.indexOf('from bob, a person');
+    const peers = text.indexOf('from other Claude Code sessions');
+    expect(person).toBeGreaterThanOrEqual(0);
+    expect(peers).toBeGreaterThan(person);
+    expect(text.indexOf('id="0000000000bbbbbbb"')).toBeGreaterThan(person);
+    expect(text.indexOf('id="0000000000bbbbbbb"')).toBeLessThan(peers);
+    expect(text.indexOf('id="0000000000aaaaaaa"')).toBeGreaterThan(peers);
+    expect(text.match(/<intercom-message /g)).toHaveLength(2);
+  });
+
+  it('names the plugin\'s tools when the session has the plugin', () => {
+    const text = frameDelivery([base], 'cd34', 'mcp__plugin_intercom_intercom__');
+    expect(text).toContain('mcp__plugin_intercom_intercom__reply');
+    expect(text).not.toContain('mcp__intercom__');
+  });
+});

@@ -163,11 +163,11 @@ export class Sandbox {
   }
 
   /** `claude -p PROMPT` in the project dir, to completion. */
-  print(prompt: string, opts: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<PrintResult> {
+  print(prompt: string, opts: { args?: string[]; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<PrintResult> {
     const start = performance.now();
     return new Promise((resolvePromise, reject) => {
       const child = spawn(CLAUDE_BIN, ['-p', prompt, ...(opts.args ?? [])], {
-        cwd: this.project,
+        cwd: opts.cwd ?? this.project,
         env: this.env(opts.env),
         stdio: ['ignore', 'pipe', 'pipe'],
       });

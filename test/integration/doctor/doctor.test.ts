@@ -19,8 +19,11 @@ afterEach(() => {
   worlds = [];
 });
 
-/** A world with a fake `claude` first on PATH (or none at all). */
-function world(claudeVersion: string | null = '2.1.332'): World {
+/**
+ * A world with a fake `claude` first on PATH (or none at all), and a `claude-intercom` command on
+ * PATH (unless `withCommand` is false: an npx install with nowhere to put the launcher).
+ */
+function world(claudeVersion: string | null = '2.1.332', withCommand = true): World {
   const w = makeWorld();
   worlds.push(w);
   const bin = join(w.root, 'bin');
@@ -28,6 +31,10 @@ function world(claudeVersion: string | null = '2.1.332'): World {
   if (claudeVersion !== null) {
     writeFileSync(join(bin, 'claude'), `#!/bin/sh\necho "${claudeVersion} (Claude Code)"\n`);
     chmodSync(join(bin, 'claude'), 0o755);
+  }
+  if (withCommand) {
+    writeFileSync(join(bin, 'claude-intercom'), '#!/bin/sh\nexit 0\n');
+    chmodSync(join(bin, 'claude-intercom'), 0o755);
   }
   // Only our bin and the system's: no `claude` from anywhere else.
   w.ctx.env.PATH = `${bin}:/usr/bin:/bin`;
@@ -179,28 +186,63 @@ describe('doctor', () => {
     const c = r.checks.get('mcp-shadowing')!;
     expect(c.status).toBe('failure');
     expect(c.detail).toContain('~/.mcp.json has an "intercom" server. That file is not global');
-    expect(c.detail).toContain('local-scope "intercom" server for /work/app');
+    expect(c.detail).toContain('local-scope "intercom" server for /work/app besides the user-scope one');
     expect(c.detail).toContain('projects["/work/other"].disabledMcpServers contains "intercom"');
-    expect(c.fix).toContain('cd "/work/app" && claude mcp remove --scope local intercom');
+    expect(c.fix).toContain('cd "/work/app" && claude-intercom uninstall --scope project');
     expect(r.code).toBe(1);
   });
 
-  it('a project .mcp.json that nothing approves, duplicated with the user scope, and hooks in both scopes', async () => {
+  it('both scopes installed: the server twice and every hook running twice', async () => {
     const w = world();
     await installed(w);
     await installed(w, { scope: 'project' });
-    const settings = join(w.project, '.claude', 'settings.json');
-    const fs = await import('node:fs');
-    const s = JSON.parse(fs.readFileSync(settings, 'utf8')) as Record<string, unknown>;
-    delete s.enabledMcpjsonServers;
-    writeJson(settings, s);
     const r = await check(w);
     const shadow = r.checks.get('mcp-shadowing')!;
     expect(shadow.status).toBe('warning');
-    expect(shadow.detail).toContain('has "intercom" but nothing approves it');
-    expect(shadow.detail).toContain('configured both in the user scope and in');
+    expect(shadow.detail).toContain(`local-scope "intercom" server for ${w.project} besides the user-scope one`);
     expect(r.checks.get('installed')!.detail).toContain('every event runs them twice');
     expect(r.code).toBe(0);
+  });
+
+  it("an older project install's entries in the committed files: named, with the command that moves them", async () => {
+    const w = world();
+    await installed(w, { scope: 'project' });
+    // What 0.1.0 wrote: the server in .mcp.json (unapproved here), the hooks in .claude/settings.json.
+    const fs = await import('node:fs');
+    const local = join(w.project, '.claude', 'settings.local.json');
+    const claudeJson = JSON.parse(fs.readFileSync(join(w.home, '.claude.json'), 'utf8')) as { projects: Record<string, { mcpServers: Record<string, unknown> }> };
+    writeJson(join(w.project, '.mcp.json'), { mcpServers: claudeJson.projects[w.project]!.mcpServers });
+    fs.renameSync(local, join(w.project, '.claude', 'settings.json'));
+    delete (claudeJson.projects[w.project] as Record<string, unknown>).mcpServers;
+    writeJson(join(w.home, '.claude.json'), claudeJson);
+    const r = await check(w);
+    const inst = r.checks.get('installed')!;
+    expect(inst.status).toBe('warning');
+    expect(inst.detail).toContain(`${w.project}/.mcp.json is a file people commit, and it holds intercom entries with your own paths`);
+    expect(inst.detail).toContain(`${w.project}/.claude/settings.json is a file people commit`);
+    expect(inst.fix).toContain('claude-intercom install --yes --scope project');
+    expect(r.checks.get('mcp-shadowing')!.detail).toContain('has "intercom" but nothing approves it');
+  });
+
+  it('outside the project of a project-scope install: says where it is, not "nothing installed"', async () => {
+    const w = world();
+    await installed(w, { scope: 'project' });
+    const elsewhere = join(w.root, 'elsewhere');
+    mkdirSync(elsewhere);
+    const away = { ...w, ctx: { ...w.ctx, cwd: elsewhere } };
+    const r = await check(away);
+    const c = r.checks.get('installed')!;
+    expect(c.status).toBe('warning');
+    expect(c.detail).toContain(`Installed elsewhere: project scope in ${w.project}.`);
+    expect(c.fix).toContain(`cd ${w.project} && claude-intercom doctor`);
+  });
+
+  it('without `claude-intercom` on PATH every fix names the command that runs here', async () => {
+    const w = world('2.1.332', false);
+    const c = (await check(w)).checks.get('installed')!;
+    expect(c.status).toBe('failure');
+    expect(c.fix).toMatch(new RegExp(`^Run: ${NODE} /\\S+/dist/cli\\.js install$`));
+    expect(c.fix).not.toMatch(/(^|\s)claude-intercom install/);
   });
 
   it('a partial install is a warning naming what is missing', async () => {

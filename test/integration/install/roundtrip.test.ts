@@ -92,20 +92,65 @@ describe('install then uninstall restores every file byte for byte (user scope)'
     });
   }
 
-  it('project scope: .mcp.json, .claude/settings.json with the approval, the skill', async () => {
+  it('project scope: nothing in the committed files; the server in local scope, hooks and the rule in settings.local.json', async () => {
     const w = world({ fixture: 'valid/project' });
     const before = configs(w);
+    const committed = [join(w.project, '.mcp.json'), join(w.project, '.claude', 'settings.json')].map((f) => [f, read(f)]);
     expect(await doInstall(w, { scope: 'project' })).toBe(0);
     const cli = cliPath(w);
-    expect(json(join(w.project, '.mcp.json')).mcpServers).toEqual({ docs: { command: 'docs-mcp', args: [] }, intercom: mcpServerEntry(NODE, cli) });
-    const settings = json(join(w.project, '.claude', 'settings.json'));
-    expect(settings.enabledMcpjsonServers).toEqual(['docs', 'intercom']);
-    // The person's own rule stays; ours is added after it.
-    expect(settings.permissions).toEqual({ allow: ['Bash(npm run build)', 'mcp__intercom'] });
-    expectOurHooks(join(w.project, '.claude', 'settings.json'), cli);
+    // The files people commit are byte for byte what they were.
+    for (const [f, text] of committed) expect(read(f!), f).toBe(text);
+    // The server: local scope for the project, in the person's own ~/.claude.json (created 0600).
+    const claudeJson = json(join(w.home, '.claude.json')) as { projects: Record<string, { mcpServers: unknown }>; mcpServers?: unknown };
+    expect(claudeJson.projects[w.project]!.mcpServers).toEqual({ intercom: mcpServerEntry(NODE, cli) });
+    expect(claudeJson.mcpServers).toBeUndefined();
+    expect(statSync(join(w.home, '.claude.json')).mode & 0o777).toBe(0o600);
+    // Hooks and the rule: the project's local settings (the person's own rule stays first).
+    const local = join(w.project, '.claude', 'settings.local.json');
+    expect(json(local).permissions).toEqual({ allow: ['Bash(ls)', 'mcp__intercom'] });
+    expectOurHooks(local, cli);
     expect(existsSync(join(w.project, '.claude', 'skills', 'intercom', 'SKILL.md'))).toBe(true);
-    // Nothing in the user scope was touched.
-    expect(existsSync(join(w.home, '.claude.json'))).toBe(false);
+    expect(w.out()).toMatch(/Project scope keeps per-user paths out of the files you commit/);
+    expect(await doUninstall(w, { scope: 'project' })).toBe(0);
+    expect(configs(w)).toEqual(before);
+  });
+
+  it('uninstall in the wrong scope names the install that exists and the command for it', async () => {
+    const w = world();
+    expect(await doInstall(w, { scope: 'project' })).toBe(0);
+    const mark = w.out().length;
+    expect(await doUninstall(w)).toBe(0);
+    const out = w.out().slice(mark);
+    expect(out).toContain('Nothing to remove: no intercom entries found in user scope');
+    expect(out).toContain(`Note: Installed in the project scope of ${w.project}: claude-intercom uninstall --scope project`);
+    const away = { ...w, ctx: { ...w.ctx, cwd: w.root } };
+    const mark2 = w.out().length;
+    expect(await doUninstall(away, { scope: 'project' })).toBe(0);
+    expect(w.out().slice(mark2)).toContain(`Note: Installed in the project scope of ${w.project}: cd ${JSON.stringify(w.project)} && claude-intercom uninstall --scope project`);
+  });
+
+  it('uninstall says what it leaves in the intercom home', async () => {
+    const w = world();
+    expect(await doInstall(w)).toBe(0);
+    mkdirSync(join(w.intercomHome, 'log'), { recursive: true });
+    const mark = w.out().length;
+    expect(await doUninstall(w)).toBe(0);
+    const out = w.out().slice(mark);
+    expect(out).toMatch(new RegExp(`Left in ${w.intercomHome.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: backups, log \\(copies of your config files from before each change; the message log\\)\\. To delete it too: rm -rf `));
+  });
+
+  it('project scope keys on the git root, not on the folder the command ran in', async () => {
+    const w = world();
+    mkdirSync(join(w.project, '.git'));
+    mkdirSync(join(w.project, 'src', 'deep'), { recursive: true });
+    const before = configs(w);
+    const sub = { ...w, ctx: { ...w.ctx, cwd: join(w.project, 'src', 'deep') } };
+    expect(await doInstall(sub, { scope: 'project' })).toBe(0);
+    const claudeJson = json(join(w.home, '.claude.json')) as { projects: Record<string, { mcpServers: unknown }> };
+    expect(Object.keys(claudeJson.projects)).toEqual([w.project]);
+    expect(existsSync(join(w.project, '.claude', 'settings.local.json'))).toBe(true);
+    expect(existsSync(join(w.project, 'src', 'deep', '.claude'))).toBe(false);
+    // Uninstall from the root finds the same install.
     expect(await doUninstall(w, { scope: 'project' })).toBe(0);
     expect(configs(w)).toEqual(before);
   });
@@ -114,9 +159,44 @@ describe('install then uninstall restores every file byte for byte (user scope)'
     const w = world();
     const before = configs(w);
     expect(await doInstall(w, { scope: 'project' })).toBe(0);
-    expect(json(join(w.project, '.claude', 'settings.json')).enabledMcpjsonServers).toEqual(['intercom']);
+    expect(existsSync(join(w.project, '.mcp.json'))).toBe(false);
+    expect(existsSync(join(w.project, '.claude', 'settings.json'))).toBe(false);
+    expect(json(join(w.project, '.claude', 'settings.local.json')).hooks).toBeDefined();
     expect(await doUninstall(w, { scope: 'project' })).toBe(0);
     expect(configs(w)).toEqual(before);
+  });
+
+  it('an older project install (in .mcp.json and .claude/settings.json) is moved out of the committed files', async () => {
+    const w = world({ fixture: 'valid/project' });
+    const mcpJson = join(w.project, '.mcp.json');
+    const settings = join(w.project, '.claude', 'settings.json');
+    const committed = [mcpJson, settings].map((f) => [f, read(f)]);
+    // What 0.1.0 wrote: the server and the hooks in the committed files, with an install record.
+    const oldCli = join(w.intercomHome, 'app', '0.0.9', 'dist', 'cli.js');
+    const oldEntries = { mcpServers: { docs: { command: 'docs-mcp', args: [] }, intercom: mcpServerEntry(NODE, oldCli) } };
+    writeFileSync(mcpJson, `${JSON.stringify(oldEntries, null, 2)}\n`);
+    const oldSettings = json(settings) as Record<string, unknown>;
+    const hooks: Record<string, unknown[]> = {};
+    for (const spec of HOOK_ENTRIES) (hooks[spec.event] ??= []).push({ ...(spec.matcher ? { matcher: spec.matcher } : {}), hooks: [{ type: 'command', command: hookCommand(NODE, oldCli, spec.kind), timeout: spec.timeout }] });
+    writeFileSync(settings, `${JSON.stringify({ ...oldSettings, enabledMcpjsonServers: ['docs', 'intercom'], hooks }, null, 2)}\n`);
+    mkdirSync(w.intercomHome, { recursive: true, mode: 0o700 });
+    writeFileSync(
+      join(w.intercomHome, 'install-manifest.json'),
+      JSON.stringify({
+        schema: 1,
+        installs: {
+          [`project:${w.project}`]: {
+            scope: 'project', configDir: join(w.home, '.claude'), projectDir: w.project, version: '0.0.9', appDir: join(w.intercomHome, 'app', '0.0.9'), parts: ['mcp', 'hooks'], installedAt: 'x', updatedAt: 'x',
+            files: { [settings]: { created: false, afterSha256: null, createdKeys: [['hooks'], ...Object.keys(hooks).map((e) => ['hooks', e]), ['enabledMcpjsonServers', 'intercom']] }, [mcpJson]: { created: false, afterSha256: null, createdKeys: [] } },
+            createdDirs: [],
+          },
+        },
+      }),
+    );
+    expect(await doInstall(w, { scope: 'project' })).toBe(0);
+    // Ours are gone from the committed files: they read exactly as before the old install.
+    for (const [f, text] of committed) expect(JSON.parse(read(f!)), f).toEqual(JSON.parse(text!));
+    expectOurHooks(join(w.project, '.claude', 'settings.local.json'), cliPath(w));
   });
 });
 

@@ -57,16 +57,17 @@ describe('install wizard', () => {
     input.write(KEY.enter);
     await output.waitFor('Write these changes?', 0);
     // The plan is on screen before the question, and nothing is written yet.
-    expect(output.text).toContain(`+++ b${join(w.project, '.mcp.json')}`);
-    expect(output.text).toContain('enabledMcpjsonServers');
-    expect(existsSync(join(w.project, '.mcp.json'))).toBe(false);
+    expect(output.text).toContain(`+++ b${join(w.home, '.claude.json')}`);
+    expect(output.text).toContain(`projects[${JSON.stringify(w.project)}].mcpServers.intercom`);
+    expect(existsSync(join(w.home, '.claude.json'))).toBe(false);
     input.write(KEY.enter);
 
     expect(await done).toBe(0);
-    expect(read(join(w.project, '.mcp.json'))).toContain('"intercom"');
-    expect(read(join(w.project, '.claude', 'settings.json'))).toContain('"asyncRewake": true');
+    expect(read(join(w.home, '.claude.json'))).toContain('"intercom"');
+    expect(read(join(w.project, '.claude', 'settings.local.json'))).toContain('"asyncRewake": true');
     expect(existsSync(join(w.project, '.claude', 'skills'))).toBe(false);
-    expect(existsSync(join(w.home, '.claude.json'))).toBe(false);
+    expect(existsSync(join(w.project, '.mcp.json'))).toBe(false);
+    expect(existsSync(join(w.project, '.claude', 'settings.json'))).toBe(false);
     expect(output.text).toContain('intercom is installed.');
   });
 
@@ -82,6 +83,23 @@ describe('install wizard', () => {
     expect(output.text).toContain('Cancelled; nothing was written.');
     expect(snapshot(w.home).size).toBe(0);
     expect(existsSync(w.intercomHome)).toBe(false);
+  });
+
+  it('asks before adding a `claude-intercom` command, where one can go; yes adds it, no does not', async () => {
+    for (const answer of ['y', 'n']) {
+      const { w, input, output, deps } = setup();
+      w.ctx.env.PATH = `${join(w.home, '.local', 'bin')}:/usr/bin:/bin`;
+      const done = install(w.ctx, { scope: 'user' }, deps);
+      await output.waitFor('Which parts?', 0);
+      input.write(KEY.enter);
+      await output.waitFor('Add a `claude-intercom` command for you', 0);
+      input.write(answer);
+      input.write(KEY.enter);
+      await output.waitFor('Write these changes?', 0);
+      input.write(KEY.enter);
+      expect(await done).toBe(0);
+      expect(existsSync(join(w.home, '.local', 'bin', 'claude-intercom')), answer).toBe(answer === 'y');
+    }
   });
 
   it('Ctrl+C at the first question writes nothing', async () => {

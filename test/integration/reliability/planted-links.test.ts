@@ -61,7 +61,9 @@ function world() {
   const old = new Date(Date.now() - 3_600_000);
   for (const f of ['precious.txt', 'x.fifo', `${VICTIM_ID}.json`, 'abcd', '']) utimesSync(join(victim, f), old, old);
   const env = { CLAUDE_INTERCOM_HOME: home, CLAUDE_PID: String(claude.pid), USER: 'tester', HOME: join(root, 'home') };
-  return { root, home, code: s.code, claudePid: claude.pid, victim, env };
+  // A person's `send` from a terminal: inside Claude Code (CLAUDE_PID set) it would speak as the session.
+  const { CLAUDE_PID: _session, ...personEnv } = env;
+  return { root, home, code: s.code, claudePid: claude.pid, victim, env, personEnv };
 }
 
 describe('links planted in the store are refused, never followed', () => {
@@ -77,7 +79,7 @@ describe('links planted in the store are refused, never followed', () => {
       const label = c.at('<code>');
 
       const outputs: string[] = [];
-      const send = await spawnCli(['send', w.code, 'hello through a planted link'], w.env).exited;
+      const send = await spawnCli(['send', w.code, 'hello through a planted link'], w.personEnv).exited;
       outputs.push(send.stderr);
       const hook = await spawnNode([HOOK_CJS, 'hook'], { ...w.env, CLAUDE_CODE_ENTRYPOINT: 'cli' }, JSON.stringify({ hook_event_name: 'PostToolUse', tool_name: 'Bash' })).closed;
       const watch = await spawnNode([HOOK_CJS, 'watch'], { ...w.env, CLAUDE_CODE_ENTRYPOINT: 'sdk-cli' }, JSON.stringify({ hook_event_name: 'Stop', stop_hook_active: false })).closed;
@@ -118,7 +120,7 @@ describe('links planted in the store are refused, never followed', () => {
     const at = join(w.home, 'inbox', w.code, 'new');
     rmSync(at, { recursive: true });
     symlinkSync(w.victim, at);
-    const r = await spawnCli(['send', w.code, 'hi'], w.env).exited;
+    const r = await spawnCli(['send', w.code, 'hi'], w.personEnv).exited;
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`${at} in the intercom store is a symbolic link`);
     expect(r.stderr).toMatch(/remove it \(rm .*\) and intercom recreates the folder/);
