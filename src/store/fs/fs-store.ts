@@ -505,18 +505,31 @@ export class FsStore implements IntercomStore {
       if (names.length === 0) return 0;
       const shownDir = this.inboxDir(code, 'shown');
       const markers = names.filter((n) => n.endsWith(CLAIMING) || n.endsWith(COMMITTED));
-      const isCommitted = (token: string): boolean =>
-        // Looked at after the listing, too: a commit made while we listed counts.
-        markers.includes(`${token}${COMMITTED}`) || lstatSync(join(claims, `${token}${COMMITTED}`), { throwIfNoEntry: false }) !== undefined;
+      const listedCommitted = new Set(markers.filter((n) => n.endsWith(COMMITTED)).map((n) => n.slice(0, -COMMITTED.length)));
+      // Per claim, not per message: all of a claim's messages share its token.
+      const verdicts = new Map<string, 'committed' | 'open' | 'dead'>();
+      const verdict = (token: string): 'committed' | 'open' | 'dead' => {
+        let v = verdicts.get(token);
+        if (v) return v;
+        // A commit is final, so a marker seen in the listing settles it. Otherwise liveness first,
+        // then the marker: an owner may commit and exit between the two looks, and only a dead
+        // owner's marker is final.
+        if (listedCommitted.has(token)) v = 'committed';
+        else {
+          const alive = ownerAlive(token);
+          const committed = lstatSync(join(claims, `${token}${COMMITTED}`), { throwIfNoEntry: false }) !== undefined;
+          v = committed ? 'committed' : alive ? 'open' : 'dead';
+        }
+        verdicts.set(token, v);
+        return v;
+      };
       for (const name of names) {
         const entry = parseClaimEntry(name);
         if (!entry) continue;
-        // Liveness first, then the marker: an owner may commit and exit between the two looks,
-        // and only a dead owner's marker is final.
-        const alive = ownerAlive(entry.token);
+        const v = verdict(entry.token);
         try {
-          if (isCommitted(entry.token)) renameSync(join(claims, name), join(shownDir, `${entry.id}.json`));
-          else if (!alive) {
+          if (v === 'committed') renameSync(join(claims, name), join(shownDir, `${entry.id}.json`));
+          else if (v === 'dead') {
             renameSync(join(claims, name), join(newDir, `${entry.id}.json`));
             back++;
           }

@@ -1,4 +1,4 @@
-import { isSameProcessAlive, processStart } from '../../os/proc.js';
+import { processStart } from '../../os/proc.js';
 
 /**
  * Who is in the middle of a two-step store operation (a delivery being linked into inboxes, a
@@ -40,5 +40,5 @@ export function ownerAlive(owner: string): boolean {
   const pid = Number(m[1]);
   if (m[2] === 'unknown') return processStart(pid) !== undefined;
   const start = processStart(pid);
-  return start !== undefined && startToken(start) === m[2] && isSameProcessAlive(pid, start);
+  return start !== undefined && startToken(start) === m[2];
 }
