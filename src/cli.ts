@@ -227,7 +227,9 @@ main(argv).then(
   },
   async (err: unknown) => {
     const { describeError, IntercomError } = await import('./core/errors.js');
-    process.stderr.write(`claude-intercom: ${describeError(err)}\n`);
+    const { terminalLines } = await import('./core/framing.js');
+    // An error may quote what it refused: never let it drive the terminal.
+    process.stderr.write(`claude-intercom: ${terminalLines(describeError(err))}\n`);
     if (process.env.CLAUDE_INTERCOM_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = err instanceof IntercomError ? err.exitCode : 1;
   },
