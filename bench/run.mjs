@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { installCleanupHandlers, killAll, liveCount } from './lib/procs.mjs';
 import { REPO, distExports, makeTempRoot, removeTempRoot, snapshotApp } from './lib/world.mjs';
 
-const SUITES = ['hook', 'wake', 'broadcast', 'large-inbox', 'idle', 'throughput'];
+const SUITES = ['hook', 'edit-guard', 'wake', 'broadcast', 'large-inbox', 'idle', 'throughput'];
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -49,7 +49,9 @@ try {
   const candidate = compareArg ? await snapshotApp(join(root, 'candidate'), compareArg) : undefined;
   if (candidate) machine.compare = compareArg;
   const load = distExports(app.dist);
-  const api = await load('FsStore', 'Intercom', 'processStart', 'newMessageId', 'hookCommand');
+  // The store is opened through the one seam (openLocalStore): FsStore itself is no chunk's export.
+  const { openLocalStore, ...rest } = await load('openLocalStore', 'Intercom', 'processStart', 'newMessageId', 'hookCommand');
+  const api = { ...rest, FsStore: { open: openLocalStore } };
   const ctx = { api, app, candidate, root, quick, log };
   for (const name of selected) {
     const started = performance.now();

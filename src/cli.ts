@@ -154,7 +154,9 @@ async function runYargs(argv: string[]): Promise<number> {
             type: 'boolean',
             describe: 'Put a `claude-intercom` command in ~/.local/bin (or ~/bin) when that folder is on your PATH (default: yes; --no-bin to skip)',
           })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the plan and result as JSON (writes only with --yes)' }),
+          .option('json', { type: 'boolean', default: false, describe: 'Print the plan and result as JSON (writes only with --yes)' })
+          .option('backend', { type: 'string', describe: "A team engine: redis://user:password@host:6379/0?prefix=team (rediss:// for TLS); kept 0600 in the store" })
+          .option('allow-no-auth', { type: 'boolean', default: false, describe: 'Accept a --backend URL without a password to another machine' }),
       run(() => import('./commands/install.js')),
     )
     .command(
@@ -227,9 +229,14 @@ main(argv).then(
   },
   async (err: unknown) => {
     const { describeError, IntercomError } = await import('./core/errors.js');
+    // Hints name the command as it runs here (`claude-intercom` may not be on PATH after npx).
+    const { selfCommand, withSelfCommand } = await import('./install/launcher.js');
+    const { homedir } = await import('node:os');
     const { terminalLines } = await import('./core/framing.js');
+    const self = selfCommand({ env: process.env, homeDir: homedir() }, process.argv[1]);
     // An error may quote what it refused: never let it drive the terminal.
-    process.stderr.write(`claude-intercom: ${terminalLines(describeError(err))}\n`);
+    process.stderr.write(`claude-intercom: ${terminalLines(withSelfCommand(describeError(err), self))}
+`);
     if (process.env.CLAUDE_INTERCOM_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = err instanceof IntercomError ? err.exitCode : 1;
   },

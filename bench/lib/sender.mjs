@@ -5,8 +5,8 @@
 import { distExports } from './world.mjs';
 
 const [distDir, home, projectRoot, to, countRaw] = process.argv.slice(2);
-const { FsStore, Intercom } = await distExports(distDir)('FsStore', 'Intercom');
-const intercom = new Intercom(FsStore.open(home));
+const { openLocalStore, Intercom } = await distExports(distDir)('openLocalStore', 'Intercom');
+const intercom = new Intercom(openLocalStore(home));
 const human = { kind: 'human', address: `human:sender${process.pid}`, projectRoot, projectName: 'throughput' };
 const count = Number(countRaw);
 process.stdout.write('ready\n');

@@ -57,7 +57,7 @@ function distIsWhole(dir) {
   let exportsFsStore = false;
   for (const f of files.filter((x) => x.endsWith('.js') || x.endsWith('.cjs'))) {
     const src = readFileSync(join(dir, f), 'utf8');
-    if (/^export \{[^}]*\bFsStore\b/m.test(src)) exportsFsStore = true;
+    if (/^export \{[^}]*\bopenLocalStore\b/m.test(src)) exportsFsStore = true;
     for (const m of src.matchAll(/(?:from\s*|import\()\s*["']\.\/([^"']+)["']/g)) if (!files.includes(m[1])) return false;
   }
   return exportsFsStore;

@@ -3,6 +3,8 @@ import { toolPrefix } from './tool-names.js';
 import type { IntercomStore } from '../store/store.js';
 import type { HookInput } from './hook-io.js';
 import { findSession } from './session-identity.js';
+import { handleEditEvent } from './edit-hook.js';
+import { editedPath, isEditTool } from '../core/edit-tools.js';
 
 /** At most this many messages go into one hook's context; the rest wait for the next one or `peek`. */
 export const MAX_PER_DELIVERY = 20;
@@ -20,6 +22,8 @@ export interface HookOutcome {
   /** What to print on stdout (nothing when there is nothing to deliver). */
   stdout?: string;
   delivered: string[];
+  /** A failure recording an edit: logged by the caller; it must not cost the session its messages. */
+  editError?: unknown;
 }
 
 /**
@@ -49,9 +53,25 @@ export async function handleHookEvent(
   const session = await findSession(store, env, selfPid);
   if (!session) return { delivered: [] };
   await store.touch(session.code);
+  let editError: unknown;
+
+  // File edits: before one, speak up about other sessions' work on the file (and only that);
+  // after one, record it, then deliver messages as after any tool.
+  if (isEditTool(input.tool_name) && (event === 'PreToolUse' || event === 'PostToolUse')) {
+    const edit = { event, tool: input.tool_name, path: editedPath(input.tool_input), cwd: typeof input.cwd === 'string' ? input.cwd : session.cwd };
+    if (event === 'PreToolUse') {
+      const said = await handleEditEvent(store, session, edit);
+      return said ? { stdout: `${said}\n`, delivered: [] } : { delivered: [] };
+    }
+    try {
+      await handleEditEvent(store, session, edit);
+    } catch (err) {
+      editError = err;
+    }
+  }
 
   const claimed = await store.beginClaim(session.code, MAX_PER_DELIVERY);
-  if (claimed.length === 0) return { delivered: [] };
+  if (claimed.length === 0) return { delivered: [], ...(editError !== undefined ? { editError } : {}) };
   let text = frameDelivery(claimed, session.code, toolPrefix(env));
   if (await store.hasUnread(session.code)) text += `\nMore messages are waiting: call ${toolPrefix(env)}peek.`;
   const stdout =
@@ -64,5 +84,5 @@ export async function handleHookEvent(
   write(out.slice(0, out.length - held));
   await store.commitClaim(session.code);
   if (held) write(out.slice(out.length - held));
-  return { stdout: out, delivered: claimed.map((m) => m.id) };
+  return { stdout: out, delivered: claimed.map((m) => m.id), ...(editError !== undefined ? { editError } : {}) };
 }

@@ -10,6 +10,7 @@ export interface HookInput {
   source?: string;
   stop_hook_active?: boolean;
   tool_name?: string;
+  tool_input?: unknown;
 }
 
 /**

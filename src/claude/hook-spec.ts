@@ -6,6 +6,8 @@
  * Timeouts are in SECONDS (Claude Code's unit; the prototype wrote them as milliseconds).
  */
 
+import { EDIT_TOOL_MATCHER } from '../core/edit-tools.js';
+
 /** Which of our subcommands a hook entry runs. */
 export type HookCommandKind = 'hook' | 'watch';
 
@@ -44,7 +46,33 @@ export const HOOK_ENTRIES: readonly HookEntrySpec[] = [
   { event: 'PostToolUseFailure', matcher: '*', kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
   // Idle: one watcher per session, woken by its doorbell, exits 2 to wake the model.
   { event: 'Stop', kind: 'watch', timeout: WATCH_TIMEOUT_SECONDS, asyncRewake: true },
+  // Before a file edit: refuse once when another session is on the same file (src/core/edit-guard.ts).
+  // Only the edit tools: on every other tool this hook is not even started. The edit itself is
+  // recorded by the PostToolUse hook above, in the same process that delivers messages.
+  { event: 'PreToolUse', matcher: EDIT_TOOL_MATCHER, kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS },
 ];
+
+/**
+ * The same edit hooks as `mcp_tool` entries: Claude Code calls serve's `edit_hook` tool on the
+ * session's already-running server, so no process starts per edit (facts file, 2.1.332). Kept as
+ * data beside the command entries until the installer knows which Claude Code versions accept the
+ * type; with it, the PreToolUse command entry above is left out and PostToolUse on edits gets this
+ * one. `${...}` are Claude Code's substitutions from the hook's input.
+ */
+export const EDIT_HOOK_TOOL = 'edit_hook';
+export function editMcpToolEntries(): Array<{ event: 'PreToolUse' | 'PostToolUse'; matcher: string; hook: Record<string, unknown> }> {
+  return (['PreToolUse', 'PostToolUse'] as const).map((event) => ({
+    event,
+    matcher: EDIT_TOOL_MATCHER,
+    hook: {
+      type: 'mcp_tool',
+      server: MCP_SERVER_NAME,
+    tool: EDIT_HOOK_TOOL,
+      input: { event, tool: '${tool_name}', file_path: '${tool_input.file_path}', notebook_path: '${tool_input.notebook_path}' },
+      timeout: HOOK_TIMEOUT_SECONDS,
+    },
+  }));
+}
 
 /** The MCP server's name in Claude Code; tools appear to the model as `mcp__intercom__<tool>`. */
 export const MCP_SERVER_NAME = 'intercom';

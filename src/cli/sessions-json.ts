@@ -8,6 +8,8 @@ export function sessionJson(s: Presence, me?: string): Record<string, unknown> {
     project: s.projectName,
     projectRoot: s.projectRoot,
     cwd: s.cwd,
+    ...(s.machine ? { machine: s.machine } : {}),
+    ...(s.projectId ? { projectId: s.projectId } : {}),
     pid: s.pid,
     serverPid: s.serverPid,
     startedAt: new Date(s.startedAt).toISOString(),

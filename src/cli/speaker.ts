@@ -15,5 +15,5 @@ export function humanSpeaker(ctx: Pick<Context, 'env' | 'cwd'>): Speaker & { kin
     }
   }
   const project = resolveProject(ctx.cwd);
-  return { kind: 'human', address: humanAddress(name), projectRoot: project.root, projectName: project.name };
+  return { kind: 'human', address: humanAddress(name), projectRoot: project.root, projectName: project.name, ...(project.id ? { projectId: project.id } : {}) };
 }

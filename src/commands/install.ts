@@ -1,6 +1,7 @@
 /** `claude-intercom install`: flags -> zod -> plan -> (wizard) -> apply. */
 import { z } from 'zod';
 import type { Context } from '../core/context.js';
+import { resolveProject } from '../core/project.js';
 import { parseFlags, preparePlan, refuseJsonWithoutYes, showPlanOnly, terminalIO } from '../cli/plan-command.js';
 import { executeInstall, planHasWork, prepareInstall, type InstallDeps } from '../install/installer.js';
 import { ALL_PARTS, type Part } from '../install/paths.js';
@@ -19,6 +20,8 @@ const Args = z.object({
   allow: z.boolean().optional(),
   bin: z.boolean().optional(),
   json: z.boolean().default(false),
+  backend: z.string().optional(),
+  allowNoAuth: z.boolean().default(false),
 });
 
 export interface CommandDeps extends InstallDeps {
@@ -31,6 +34,15 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
   const flagged = ALL_PARTS.filter((p) => args[p] !== undefined);
   const chosenParts = ALL_PARTS.filter((p) => args[p] !== false);
   const interactive = !args.yes && !args.dryRun && !args.json;
+  if (args.backend !== undefined) {
+    // Checked (and the engine reached) before anything else is written.
+    const { setUpBackend } = await import('../store/redis/setup.js');
+    const { intercomHome } = await import('../store/local.js');
+    const b = await setUpBackend(intercomHome(ctx), args.backend, { allowNoAuth: args.allowNoAuth, dryRun: args.dryRun });
+    if (!args.json) ctx.stdout.write(`Team engine ${b.redacted} (key prefix ${b.prefix}): reached; ${b.saved ? 'saved in the store (0600)' : 'not saved (dry run)'}.\n`);
+    // `install --backend <url> --no-mcp --no-hooks --no-skill --no-allow`: only the engine was asked for.
+    if (chosenParts.length === 0) return 0;
+  }
 
   let scope = args.scope ?? 'user';
   let parts: Part[] = chosenParts;
@@ -42,7 +54,7 @@ export async function run(ctx: Context, rawArgs: unknown, deps: CommandDeps = {}
       deps.wizard,
       'Run it with --yes (and --scope user|project, --no-mcp / --no-hooks / --no-skill / --no-allow as needed), or --dry-run to see the changes.',
     );
-    const answers = await askInstallChoices(io, { ...(args.scope ? { scope: args.scope } : {}), ...(flagged.length ? { parts: chosenParts } : {}) }, ctx.cwd);
+    const answers = await askInstallChoices(io, { ...(args.scope ? { scope: args.scope } : {}), ...(flagged.length ? { parts: chosenParts } : {}) }, resolveProject(ctx.cwd).root);
     if (!answers) return 1;
     scope = answers.scope;
     parts = answers.parts;

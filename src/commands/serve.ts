@@ -1,12 +1,13 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Context } from '../core/context.js';
-import { IntercomError, InvalidInputError } from '../core/errors.js';
+import { IntercomError, InvalidInputError, UnsafeStateError, describeError } from '../core/errors.js';
 import { displayText } from '../core/framing.js';
 import { Intercom } from '../core/intercom.js';
 import { resolveProject } from '../core/project.js';
 import { processStart } from '../os/proc.js';
 import { createServer } from '../mcp/server.js';
-import { openStore } from '../store/index.js';
+import { intercomHome, openLocalStore, openStore } from '../store/index.js';
+import { startRelay } from '../store/redis/serve-relay.js';
 
 /**
  * `claude-intercom serve`: the stdio MCP server of one Claude Code session. The session is the
@@ -22,7 +23,15 @@ export async function run(ctx: Context): Promise<number> {
       'To see the sessions: claude-intercom who. To check the set-up: claude-intercom doctor.',
     );
   }
-  const store = openStore(ctx);
+  let store: ReturnType<typeof openStore>;
+  try {
+    store = openStore(ctx);
+  } catch (err) {
+    // A broken team engine set-up must not take this machine's sessions down with it.
+    if (!(err instanceof IntercomError) || (err instanceof UnsafeStateError && !/backend\.url/.test(err.message))) throw err;
+    ctx.stderr.write(`claude-intercom: team engine not used: ${describeError(err)}\n`);
+    store = openLocalStore(intercomHome(ctx));
+  }
   const claudePid = ctx.ppid;
   const pidStart = processStart(claudePid);
   if (pidStart === undefined) {
@@ -37,6 +46,7 @@ export async function run(ctx: Context): Promise<number> {
     serverPid: ctx.pid,
     projectRoot: project.root,
     projectName: project.name,
+    ...(project.id ? { projectId: project.id } : {}),
     cwd,
     startedAt: now,
     ...(ctx.env.CLAUDE_CODE_SESSION_ID ? { claudeSessionId: ctx.env.CLAUDE_CODE_SESSION_ID } : {}),
@@ -51,13 +61,15 @@ export async function run(ctx: Context): Promise<number> {
     return presence;
   };
   const { server, cleanup } = createServer(intercom, me, presence, ctx.now);
+  // With a team engine: publish this session and bring what other machines send it home.
+  const relay = startRelay(store, presence, (line) => ctx.stderr.write(`claude-intercom: ${line}\n`));
 
   const done = new Promise<number>((resolve) => {
     let closing = false;
     const shutdown = (): void => {
       if (closing) return;
       closing = true;
-      void Promise.resolve(store.unregister(presence.code, ctx.pid))
+      void Promise.all([Promise.resolve(store.unregister(presence.code, ctx.pid)), relay?.stop()])
         .catch(() => undefined)
         .finally(() => {
           cleanup();

@@ -1,7 +1,7 @@
 import type { Context } from '../core/context.js';
 import { debugLog, readHookInput, writeAllSync } from '../claude/hook-io.js';
 import { EXIT_QUIET, watch } from '../claude/watcher.js';
-import { intercomHome, openStore } from '../store/index.js';
+import { intercomHome, openLocalStore } from '../store/local.js';
 
 /**
  * `claude-intercom watch`: the idle watcher (Stop / SessionStart, asyncRewake). Exit 2 means
@@ -11,7 +11,7 @@ export async function runWatch(ctx: Context): Promise<number> {
   const home = intercomHome(ctx);
   try {
     const input = readHookInput();
-    const store = openStore(ctx);
+    const store = openLocalStore(home);
     const stopSignal = new Promise<void>((resolve) => {
       for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(sig, () => resolve());
     });

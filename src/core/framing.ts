@@ -65,6 +65,9 @@ function attr(s: string): string {
 export function frameMessage(m: Message): string {
   const attrs = [`id="${m.id}"`, `from="${attr(m.from)}"`];
   if (m.fromProject) attrs.push(`project="${attr(m.fromProject)}"`);
+  // A message that crossed machines says where from, and as whom.
+  if (m.fromMachine) attrs.push(`machine="${attr(m.fromMachine)}"`);
+  if (m.fromUser) attrs.push(`user="${attr(m.fromUser)}"`);
   attrs.push(`to="${attr(m.to)}"`, `sent="${new Date(m.sentAt).toISOString()}"`);
   if (m.replyTo) attrs.push(`reply_to="${m.replyTo}"`);
   return `<intercom-message ${attrs.join(' ')}>\n${escapeText(m.text)}\n</intercom-message>`;

@@ -18,7 +18,7 @@ export const PEEK_LIMIT = 50;
 /** Who is speaking: a live session, or a person on the command line. */
 export type Speaker =
   | { kind: 'session'; session: Presence }
-  | { kind: 'human'; address: string; projectRoot: string; projectName: string };
+  | { kind: 'human'; address: string; projectRoot: string; projectName: string; projectId?: string };
 
 export interface SendResult {
   message: Message;
@@ -36,10 +36,13 @@ export class Intercom {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Live sessions: of one project (by root), or all. */
-  async who(scope: 'project' | 'all', projectRoot: string): Promise<Presence[]> {
+  /**
+   * Live sessions: of one project, or all. A project is its root on this machine, and on every
+   * machine its `projectId` (the normalised origin URL) when it has one.
+   */
+  async who(scope: 'project' | 'all', projectRoot: string, projectId?: string): Promise<Presence[]> {
     const all = await this.store.sessions();
-    return scope === 'all' ? all : all.filter((s) => s.projectRoot === projectRoot);
+    return scope === 'all' ? all : all.filter((s) => inProject(s, projectRoot, projectId));
   }
 
   async send(from: Speaker, toRaw: unknown, textRaw: unknown, replyTo?: string): Promise<SendResult> {
@@ -48,10 +51,11 @@ export class Intercom {
     const me = from.kind === 'session' ? from.session.code : undefined;
     const projectRoot = from.kind === 'session' ? from.session.projectRoot : from.projectRoot;
     const projectName = from.kind === 'session' ? from.session.projectName : from.projectName;
+    const projectId = from.kind === 'session' ? from.session.projectId : from.projectId;
 
     let recipients: string[];
     if (to === BROADCAST) {
-      recipients = (await this.who('project', projectRoot))
+      recipients = (await this.who('project', projectRoot, projectId))
         .map((s) => s.code)
         .filter((c) => c !== me);
       if (recipients.length === 0) {
@@ -142,4 +146,11 @@ export class Intercom {
     if (live.length === 0) return 'No other session is live right now.';
     return `Live sessions: ${live.map((s) => `${s.code} (${displayText(s.projectName)})`).join(', ')}.`;
   }
+}
+
+/** Same project: the same root on this machine, or the same repository identity on any machine. */
+export function inProject(s: Presence, projectRoot: string, projectId: string | undefined): boolean {
+  if (projectId !== undefined && s.projectId === projectId) return true;
+  // A root means something on its own machine only (a remote session's /home/me/app is another folder).
+  return s.machine === undefined && s.projectRoot === projectRoot;
 }

@@ -19,6 +19,13 @@ export interface Presence {
   lastActiveAt: number;
   /** Claude Code's session id when known (changes on /clear; informational only). */
   claudeSessionId?: string;
+  /**
+   * The project's identity across machines (its normalised `origin` URL), when it has a remote:
+   * sessions with the same id are one project wherever their folders are.
+   */
+  projectId?: string;
+  /** The machine the session runs on (set by a networked backend; local sessions leave it out). */
+  machine?: string;
 }
 
 /** A sender or recipient: a session code, or a person on the command line (`human:<name>`). */
@@ -36,6 +43,9 @@ export interface Message {
   sentAt: number;
   /** Display information about the sender at send time. */
   fromProject?: string;
+  /** The sender's machine and user, when the message crossed machines (set by the relay). */
+  fromMachine?: string;
+  fromUser?: string;
 }
 
 /** Per recipient a message is unread, then shown (in the model's context), then acknowledged. */

@@ -7,6 +7,7 @@ import { readManifest, type InstallRecord } from '../install/manifest.js';
 import { tildify } from '../install/paths.js';
 import { checkPrivateDir } from '../store/fs/fs-util.js';
 import { openLocalStore, type IntercomStore } from '../store/index.js';
+import { findPlugins, PLUGIN_ALLOW_RULE } from './plugin.js';
 import { allConfigFiles, commandKind, findInstalls, localServers, shellWords, type ScopeInstall } from './configs.js';
 import { failure, ok, warning, type CheckResult, type DoctorEnv } from './types.js';
 
@@ -86,6 +87,8 @@ function missingParts(s: ScopeInstall): string[] {
 export async function checkInstalled(env: DoctorEnv): Promise<CheckResult> {
   const title = 'Installed entries';
   const installs = findInstalls(env);
+  const plugins = findPlugins(env);
+  if (installs.length === 0 && plugins.length > 0) return ok('installed', title, `None: intercom runs as the Claude Code plugin ${plugins.map((p) => p.id).join(', ')} (see below).`);
   if (installs.length === 0) {
     // Nothing here, but the install record may know of an install elsewhere (another project).
     const elsewhere = installsElsewhere(env);
@@ -303,8 +306,19 @@ export async function checkToolsAllowed(env: DoctorEnv): Promise<CheckResult> {
   if (denied.length) {
     return failure('tools-allowed', title, `permissions.deny in ${denied.map((file) => t(env, file.path)).join(', ')} blocks intercom's tools.`, `Remove the mcp__${MCP_SERVER_NAME} rule from permissions.deny there.`);
   }
-  const allowedIn = files.filter((file) => rules(file, 'allow').some(coversIntercom));
-  if (allowedIn.length) return ok('tools-allowed', title, `permissions.allow has mcp__${MCP_SERVER_NAME} in ${allowedIn.map((file) => t(env, file.path)).join(', ')}`);
+  // With only the plugin, its tools have their own names and need their own rule.
+  const pluginOnly = findInstalls(env).every((s) => !s.mcp) && findPlugins(env).length > 0;
+  const rule = pluginOnly ? PLUGIN_ALLOW_RULE : `mcp__${MCP_SERVER_NAME}`;
+  const allowedIn = files.filter((file) => rules(file, 'allow').some((r) => (pluginOnly ? r === PLUGIN_ALLOW_RULE || r === `${PLUGIN_ALLOW_RULE}__*` : coversIntercom(r))));
+  if (allowedIn.length) return ok('tools-allowed', title, `permissions.allow has ${rule} in ${allowedIn.map((file) => t(env, file.path)).join(', ')}`);
+  if (pluginOnly) {
+    return warning(
+      'tools-allowed',
+      title,
+      `No permissions.allow rule for the plugin's tools (${PLUGIN_ALLOW_RULE}): each intercom call asks you first, so a session woken by a message cannot answer it while nobody is at the keyboard.`,
+      `Add "${PLUGIN_ALLOW_RULE}" to permissions.allow in ${t(env, f.userSettings.path)} (or answer "always allow" the first time a session asks).`,
+    );
+  }
   return warning(
     'tools-allowed',
     title,

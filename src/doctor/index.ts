@@ -1,6 +1,6 @@
 /** `doctor`: run every check, print ok / warning / failure with the fix, exit non-zero on a failure. */
 import { join } from 'node:path';
-import { selfCommand, withSelfCommand } from '../cli/self-command.js';
+import { selfCommand, withSelfCommand } from '../install/launcher.js';
 import type { Context } from '../core/context.js';
 import { findPackageRoot } from '../install/copy-app.js';
 import { resolveLocations } from '../install/paths.js';
@@ -18,8 +18,10 @@ import {
   checkToolsAllowed,
 } from './checks.js';
 import { loadConfigs } from './configs.js';
+import { checkPlugin } from './plugin.js';
 import { checkSelfTest } from './self-test.js';
 import { checkStoreSpace } from './store-space.js';
+import { checkNodeStartCost, checkTeamEngine } from './team-checks.js';
 import type { CheckResult, DoctorDeps, DoctorEnv, Exec } from './types.js';
 
 export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
@@ -27,6 +29,7 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkClaudeCode,
   checkConfigSyntax,
   checkInstalled,
+  checkPlugin,
   checkEntryPaths,
   checkHookTimeouts,
   checkMcpShadowing,
@@ -35,6 +38,8 @@ export const CHECKS: ReadonlyArray<(env: DoctorEnv) => Promise<CheckResult>> = [
   checkStorePermissions,
   checkStoreSpace,
   checkSessions,
+  checkNodeStartCost,
+  checkTeamEngine,
   checkSelfTest,
 ];
 

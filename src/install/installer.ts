@@ -12,7 +12,8 @@ import { applyChanges, removeEmptyDirs, type AppliedChange, type ApplySeams } fr
 import { applyAppCopy, findPackageRoot, planAppCopy, type AppCopyPlan } from './copy-app.js';
 import { PlanRefusedError } from './errors.js';
 import { JsonDoc } from './jsonc-edit.js';
-import { commandOnPath, isOurLauncher, LAUNCHER_NAME, launcherDir, launcherRemoval, launcherTransform, peopleCommand } from './launcher.js';
+import { enabledIntercomPlugins } from './plugin-detect.js';
+import { commandOnPath, isOurLauncher, LAUNCHER_NAME, launcherDir, launcherRemoval, launcherTransform, peopleCommand, selfCommand, withSelfCommand } from './launcher.js';
 import { knownAppPaths, manifestPath, readManifest, sha256, writeManifest, type FileRecord, type InstallRecord, type Manifest } from './manifest.js';
 import { ALL_PARTS, resolveLocations, type Locations, type Part, type Scope } from './paths.js';
 import { hasWork, planChanges, readFileState, type FileChange, type FileState, type FileTransform, type TransformResult } from './plan.js';
@@ -116,7 +117,7 @@ export async function prepareInstall(ctx: Context, choice: InstallChoice, deps: 
     // A file we no longer write (an older install's entries in the project's committed files):
     // our entries go, exactly as uninstall takes them out.
     if (targets.every((t) => t.removeOnly)) {
-      transforms.push(undoTransform(loc, path, targets, record?.files[path], rec));
+      if (existsSync(path)) transforms.push(undoTransform(loc, path, targets, record?.files[path], rec));
       continue;
     }
     transforms.push({
@@ -140,6 +141,9 @@ export async function prepareInstall(ctx: Context, choice: InstallChoice, deps: 
   }
 
   const notes: string[] = projectScopeNotes(loc);
+  for (const id of enabledIntercomPlugins(loc)) {
+    notes.push(`The Claude Code plugin ${id} is enabled too: with both, every hook runs twice and sessions get two intercom servers. Keep one: claude plugin uninstall ${id}, or do not install.`);
+  }
   const launcher = run ? planLauncher(ctx, choice.bin !== false, notes) : undefined;
   if (launcher) transforms.push(launcherTransform(launcher, run!.nodePath, run!.cliPath));
 
@@ -397,8 +401,20 @@ export async function prepareUninstall(ctx: Context, choice: { scope: Scope }, d
   if (!record) notes.push('No install record for this scope: entries are recognised by their claude-intercom command.');
   const prepared: PreparedPlan = { command: 'uninstall', peopleCommand: LAUNCHER_NAME, loc, parts, changes: plan.changes, manifest, notes, appDirsToRemove };
   // Nothing here: say where the install record knows of one, and the command that removes it.
-  if (!planHasWork(prepared)) notes.push(...otherInstalls(manifest, loc, resolveProject(ctx.cwd).root).map((r) => `Installed in ${r.where}: ${r.command}`));
+  if (!planHasWork(prepared)) {
+    const self = selfCommand(ctx, runningCli(deps));
+    notes.push(...otherInstalls(manifest, loc, resolveProject(ctx.cwd).root).map((r) => `Installed in ${r.where}: ${withSelfCommand(r.command, self)}`));
+  }
   return prepared;
+}
+
+/** The cli.js this process runs from, if it can be found (to spell commands that work from here). */
+function runningCli(deps: InstallDeps): string | undefined {
+  try {
+    return join(deps.packageRoot ?? findPackageRoot(), 'dist', 'cli.js');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The installs the record knows of besides `loc`'s, each with the command that removes it. */

@@ -152,10 +152,12 @@ function uninstallServerAt(base: readonly string[]) {
     doc.remove(serverPath);
     out.summary.push(`remove ${label}.${MCP_SERVER_NAME}`);
     // Then the levels install created, innermost first, while they are empty.
+    // (A level counts as created when it or a level above it was: created with everything below.)
+    const createdLevel = (depth: number) => base.slice(0, depth).some((_, i) => hasKey(created, base.slice(0, i + 1)));
     for (let depth = base.length; depth >= 1; depth--) {
       const path = base.slice(0, depth);
       const value = doc.get(path);
-      if (!isPlainObject(value) || Object.keys(value).length > 0 || !hasKey(created, path)) break;
+      if (!isPlainObject(value) || Object.keys(value).length > 0 || !createdLevel(depth)) break;
       doc.remove(path);
       out.summary.push(`remove the ${serversLabel(path)} key it had created`);
     }

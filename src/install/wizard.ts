@@ -32,7 +32,7 @@ export async function askInstallChoices(io: WizardIO, given: { scope?: Scope; pa
               initialValue: 'user',
               options: [
                 { value: 'user', label: 'For me, in every project', hint: 'user scope: ~/.claude.json, ~/.claude/settings.json' },
-                { value: 'project', label: 'Only in this project', hint: projectDir },
+                { value: 'project', label: 'Only in this project', hint: `${projectDir} (your own files only: nothing you commit)` },
               ],
             }),
       // clack's group goes on after a cancel; a cancelled wizard asks nothing more.

@@ -1,3 +1,4 @@
+import type { Coordination } from '../core/coordination.js';
 import type { Intercom } from '../core/intercom.js';
 import type { Presence } from '../core/types.js';
 
@@ -7,4 +8,8 @@ export interface ToolContext {
   /** The session's current presence (re-read: it may have been re-registered). */
   me: () => Promise<Presence>;
   now: () => number;
+  /** Who edits what: reservations, status, the edit hook. */
+  coordination: Coordination;
+  /** Diagnostics (stderr: stdout belongs to the protocol). */
+  log?: (line: string) => void;
 }

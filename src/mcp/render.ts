@@ -31,7 +31,7 @@ export function renderSessions(sessions: readonly Presence[], me: string | undef
   return sessions
     .map(
       (s) =>
-        `${s.code}${s.code === me ? ' (you)' : ''}  project ${displayText(s.projectName)}  cwd ${displayText(s.cwd)}  since ${new Date(s.startedAt).toISOString()}  active ${ago(s.lastActiveAt, now)}`,
+        `${s.code}${s.code === me ? ' (you)' : ''}  project ${displayText(s.projectName)}${s.machine ? `  machine ${displayText(s.machine)}` : ''}  cwd ${displayText(s.cwd)}  since ${new Date(s.startedAt).toISOString()}  active ${ago(s.lastActiveAt, now)}`,
     )
     .join('\n');
 }

@@ -1,30 +1,34 @@
-import { join } from 'node:path';
 import type { Context } from '../core/context.js';
-import { FsStore } from './fs/fs-store.js';
+import { intercomHome, openLocalStore } from './local.js';
+import { teamConfig } from './redis/config.js';
+import { RedisStore } from './redis/redis-store.js';
+import { TeamStore } from './redis/team-store.js';
 import type { IntercomStore } from './store.js';
 
 export type { Awaitable, IntercomStore, MessageStore, PresenceStore, WakeStore, WatcherLease } from './store.js';
+export { intercomHome, openLocalStore } from './local.js';
+export type { CoordinationStore, FileActivity, Reservation, SessionCoordination, SessionStatus } from './coordination.js';
 
 /**
  * The one seam where a store is opened: every command, hook, watcher and doctor check comes
- * through here, so a second backend plugs in at this point and nowhere else.
+ * through here (the hot path through its local half, local.ts), so a backend plugs in at this
+ * point and nowhere else.
  */
-
-/** `$CLAUDE_INTERCOM_HOME`, else `~/.claude-intercom`. Resolved per call, never at module load. */
-export function intercomHome(ctx: Pick<Context, 'env' | 'homeDir'>): string {
-  const fromEnv = ctx.env.CLAUDE_INTERCOM_HOME;
-  return fromEnv && fromEnv.trim() !== '' ? fromEnv : join(ctx.homeDir, '.claude-intercom');
-}
-
-/** The store for this context: today always the embedded file-system backend in the intercom home. */
-export function openStore(ctx: Pick<Context, 'env' | 'homeDir'>): IntercomStore {
-  return openLocalStore(intercomHome(ctx));
-}
 
 /**
- * The machine-local store in `home` (created private if missing; refused when unsafe). The hot
- * path always uses the local store: a networked backend feeds it, it never stands in its place.
+ * The store for this context, for a session's `serve` and people's commands: this machine's store,
+ * joined with the team engine when one is configured (`CLAUDE_INTERCOM_URL`, or `backend.url` in
+ * the intercom home; see src/store/redis/). Never for the hook or the watcher: `openLocalStore`.
  */
-export function openLocalStore(home: string): IntercomStore {
-  return FsStore.open(home);
+export function openStore(ctx: Pick<Context, 'env' | 'homeDir'>): IntercomStore {
+  const local = openLocalStore(intercomHome(ctx));
+  const engine = openTeamEngine(ctx);
+  return engine ? new TeamStore(local, engine) : local;
+}
+
+/** The team engine alone, when one is configured (doctor's check); undefined without one. */
+export function openTeamEngine(ctx: Pick<Context, 'env' | 'homeDir'>): RedisStore | undefined {
+  const team = teamConfig(ctx.env, intercomHome(ctx));
+  if (!team) return undefined;
+  return new RedisStore(team.address, { machine: team.machine, ...(team.ttlMs ? { ttlMs: team.ttlMs } : {}) });
 }

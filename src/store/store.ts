@@ -1,4 +1,5 @@
 import type { InboxEntry, Message, Presence } from '../core/types.js';
+import type { CoordinationStore } from './coordination.js';
 
 /**
  * The persistence boundary, written for more than one backend. The MCP server, the commands, the
@@ -16,7 +17,9 @@ import type { InboxEntry, Message, Presence } from '../core/types.js';
  * - a `beginClaim` whose process dies before `commitClaim` counts as not delivered;
  * - a sender that dies mid-`deliver` leaves the history and the inboxes in agreement (both have
  *   the message, or neither);
- * - presence records of dead sessions are never returned (and are pruned when read).
+ * - presence records of dead sessions are never returned (and are pruned when read);
+ * - coordination records (activity, reservations, status, warn-once marks; src/store/coordination.ts)
+ *   exist only while their session's presence does: removed or pruned with it.
  *
  * The interface is the sum of small areas, one per kind of record, so that a new kind of record is a
  * new area (its own file, its own contract tests) rather than an edit across every backend's core.
@@ -97,7 +100,7 @@ export interface WakeStore {
   releaseWatcherLease(code: string, pid?: number): Awaitable<void>;
 }
 
-export interface IntercomStore extends PresenceStore, MessageStore, WakeStore {}
+export interface IntercomStore extends PresenceStore, MessageStore, WakeStore, CoordinationStore {}
 
 export interface WatcherLease {
   pid: number;

@@ -1,4 +1,5 @@
 import type { StoreHarness } from './harness.js';
+import { coordinationContract } from './coordination.contract.js';
 import { messagesContract } from './messages.contract.js';
 import { presenceContract } from './presence.contract.js';
 
@@ -11,4 +12,5 @@ export type { LiveSession, StoreHarness } from './harness.js';
 export function storeContract(h: StoreHarness): void {
   presenceContract(h);
   messagesContract(h);
+  coordinationContract(h);
 }

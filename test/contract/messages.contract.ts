@@ -44,6 +44,18 @@ export function messagesContract(h: StoreHarness): void {
       expect((await store.history(10)).map((x) => x.id)).toEqual([m.id]);
     });
 
+    it('the same message delivered again to another recipient reaches it, and stays once in the history', async () => {
+      const store = await h.open();
+      const b = await store.register((await h.liveSession()).input);
+      const c = await store.register((await h.liveSession()).input);
+      const m = msg('human:x', 'all');
+      await store.deliver(m, [b.code]);
+      await store.deliver(m, [c.code]);
+      expect((await store.claim(b.code)).map((x) => x.id)).toEqual([m.id]);
+      expect((await store.claim(c.code)).map((x) => x.id)).toEqual([m.id]);
+      expect((await store.history(10)).map((x) => x.id)).toEqual([m.id]);
+    });
+
     it('claims oldest first and at most `limit` at a time; ackAll counts what it removed', async () => {
       const store = await h.open();
       const b = await store.register((await h.liveSession()).input);

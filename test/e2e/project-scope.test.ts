@@ -18,6 +18,7 @@ describe('project scope', () => {
   let mock: MockAnthropic;
   let owner: Sandbox;
   let mate: Sandbox;
+  let other: Sandbox;
   let screen: ClaudeSession | undefined;
 
   beforeAll(async () => {
@@ -51,6 +52,7 @@ describe('project scope', () => {
   afterAll(async () => {
     await owner?.cleanup();
     await mate?.cleanup();
+    await other?.cleanup();
     await mock?.close();
   });
 
@@ -104,5 +106,23 @@ describe('project scope', () => {
     const pane = screen.capture();
     expect(pane).toContain('mate-bash');
     expect(pane).not.toMatch(/hook (failed|error)|Cannot find module/i);
+  });
+
+  it('a second HOME without intercom, in the very same folder (local files included), starts without hook errors', async () => {
+    other = new Sandbox({ apiUrl: mock.url, name: 'proj-other', git: false });
+    other.writeClaudeJson({ projects: { [owner.project]: { hasTrustDialogAccepted: true } } });
+    const s = await other.start('OTHER', { cwd: owner.project });
+    const since = mock.nextSeq;
+    await s.submit('MATE-RUN: run one command');
+    const after = await withScreens(
+      mock.waitFor((r) => r.kind === 'main' && r.sessionId === s.sessionId && newText(r).includes('mate-bash'), { since, label: "the other HOME's Bash result" }),
+      [s],
+    );
+    await mock.waitResponded(after);
+    const everything = mock.mainRequests(s.sessionId).map((r) => JSON.stringify(r.body)).join('\n');
+    expect(everything).not.toMatch(/hook (failed|error)|Cannot find module/i);
+    // The owner's server is in the owner's ~/.claude.json: this HOME has no intercom tools.
+    expect(everything).not.toContain('mcp__intercom__');
+    expect(s.capture()).not.toMatch(/hook (failed|error)|Cannot find module/i);
   });
 });

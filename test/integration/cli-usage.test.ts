@@ -57,6 +57,17 @@ describe('usage errors: one message, one hint, exit 2', () => {
     });
   }
 
+  it('hints name the command that runs here: the exact one without `claude-intercom` on PATH, the name with it', async () => {
+    const { env, root } = setup();
+    const bare = await run(['frobnicate'], { ...env, PATH: '/usr/bin:/bin' });
+    expect(bare.stderr.split('\n')[1]).toBe(`  Run \`${process.execPath} ${CLI} --help\` for the commands.`);
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'claude-intercom'), '#!/bin/sh\n', { mode: 0o755 });
+    const named = await run(['frobnicate'], { ...env, PATH: `${bin}:/usr/bin:/bin` });
+    expect(named.stderr.split('\n')[1]).toBe('  Run `claude-intercom --help` for the commands.');
+  });
+
   it('a bare claude-intercom prints the help (exit 0): people first, Claude Code\'s commands marked', async () => {
     const { env } = setup();
     const r = await run([], env);
@@ -102,6 +113,21 @@ describe('--json is not consent', () => {
   }
 });
 
+describe('--json with --yes', () => {
+  it('writes, and says what it wrote', async () => {
+    const { env, home } = setup();
+    const r = await run(['install', '--json', '--yes', '--no-bin'], env);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: boolean; written: Array<{ path: string }> };
+    expect(out.ok).toBe(true);
+    expect(out.written.map((w) => w.path)).toContain(join(home, '.claude', 'settings.json'));
+    expect(existsSync(join(home, '.claude', 'settings.json'))).toBe(true);
+    const un = await run(['uninstall', '--json', '--yes'], env);
+    expect(un.code).toBe(0);
+    expect(existsSync(join(home, '.claude', 'settings.json'))).toBe(false);
+  });
+});
+
 function safeRead(p: string): string {
   try {
     return readFileSync(p, 'utf8');
@@ -121,7 +147,7 @@ describe('small things', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stdout).toMatch(/`serve` is the MCP server that Claude Code starts/);
-    expect(r.stdout).toMatch(/claude-intercom who/);
+    expect(r.stdout).toContain(`To see the sessions: ${process.execPath} ${CLI} who.`);
     expect(existsSync(join(root, 'store', 'sessions')) ? readdirSync(join(root, 'store', 'sessions')) : []).toEqual([]);
   });
 

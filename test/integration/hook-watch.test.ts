@@ -1,3 +1,4 @@
+import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Intercom } from '../../src/core/intercom.js';
@@ -125,6 +126,21 @@ describe('watch (the built binary)', () => {
     // Claimed: a hook after it delivers nothing again.
     const hook = await spawnCli(['hook'], w.env(claude.pid), { hook_event_name: 'PostToolUse' }).exited;
     expect(hook.stdout).toBe('');
+  });
+
+  it('a wake marks the session active now (who does not say "active 37s ago" right after it)', async () => {
+    const w = world();
+    const claude = fakeClaude();
+    const s = w.session(claude.pid);
+    const watcher = spawnCli(['watch'], w.env(claude.pid), { hook_event_name: 'Stop', stop_hook_active: false });
+    await w.leaseHeld(s.code, watcher.child.pid!);
+    // Idle for a minute: nothing touched the session since.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(w.home, 'sessions', `${s.code}.json`), past, past);
+    expect(Date.now() - w.store.session(s.code)!.lastActiveAt).toBeGreaterThan(55_000);
+    w.sendTo(s.code, 'wake up');
+    expect((await withTimeout(watcher.exited, 10_000, 'watcher exit')).code).toBe(2);
+    expect(Date.now() - w.store.session(s.code)!.lastActiveAt).toBeLessThan(5_000);
   });
 
   it('still wakes where no FIFO can be made (no mkfifo on PATH): inotify fallback', async () => {

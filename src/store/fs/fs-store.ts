@@ -27,9 +27,11 @@ import type { InboxEntry, Message, Presence } from '../../core/types.js';
 import { CODE_RE, MESSAGE_ID_RE } from '../../core/validate.js';
 import { isSameProcessAlive } from '../../os/proc.js';
 import { listen, removeBells, ring } from './doorbell.js';
+import { FsCoordination } from './fs-coordination.js';
 import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, isNoSpace, storeDir, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
 import { isOwner, newClaimToken, ownerAlive, selfOwner } from './owner.js';
 import type { IntercomStore, WatcherLease } from '../store.js';
+import type { FileActivity, FileKey, Reservation, SessionCoordination, SessionStatus } from '../coordination.js';
 
 /**
  * The embedded backend: a directory tree, maildir-style.
@@ -45,6 +47,7 @@ import type { IntercomStore, WatcherLease } from '../store.js';
  *   inbox/<code>/watcher.json   the watcher lease
  *   bells/s-<code>/*.fifo       doorbells of whoever waits on a session (its watcher)
  *   bells/p-<pid>/*.fifo        doorbells of whoever waits for a Claude Code process to register
+ *   coord/, files/, reservations/  coordination: activity, its per-file index, reservations, status (fs-coordination.ts)
  *   tmp/                        whole files are written here, then linked into place
  *
  * A message is written once to tmp/ and hard-linked into every inbox and the log: readers can only
@@ -101,6 +104,7 @@ export class FsStore implements IntercomStore {
   private readonly historyMaxBytes: number;
   /** The claim this process has open per session (beginClaim -> commitClaim). */
   private readonly openClaims = new Map<string, string>();
+  private readonly coord: FsCoordination;
 
   constructor(
     readonly home: string,
@@ -109,6 +113,12 @@ export class FsStore implements IntercomStore {
     this.location = home;
     this.historyLimit = options.historyLimit ?? HISTORY_LIMIT;
     this.historyMaxBytes = options.historyMaxBytes ?? HISTORY_MAX_BYTES;
+    this.coord = new FsCoordination(home, {
+      sessions: () => this.sessions(),
+      session: (code) => this.session(code),
+      record: (code) => this.readPresence(code),
+      tmpDir: () => this.tmpDir(),
+    });
   }
 
   /** Open (creating if needed) and check a store; throws UnsafeStateError on unsafe permissions. */
@@ -166,6 +176,8 @@ export class FsStore implements IntercomStore {
       const code = attempt === 0 && preferredCode && CODE_RE.test(preferredCode) ? preferredCode : randomBase36(4);
       const record: Presence = { ...input, code, lastActiveAt: input.startedAt };
       if (this.withRoom(() => this.createExclusive(this.sessionFile(code), serializePresence(record)))) {
+        // A new session under this code starts with no coordination records of an older one.
+        this.coord.clear(code);
         this.ensureInbox(code);
         this.linkPid(input.pid, code);
         this.ringAndClear(this.bellDir('p', input.pid));
@@ -221,6 +233,7 @@ export class FsStore implements IntercomStore {
     // The inbox itself may be removed whatever it is (rm removes a link, not its target); the
     // folder above it must be ours.
     rmSync(join(this.dir(['inbox']), record.code), { recursive: true, force: true });
+    this.coord.clear(record.code);
     // Whoever waits on the session learns it is gone.
     this.ringAndClear(this.bellDir('s', record.code));
   }
@@ -317,7 +330,13 @@ export class FsStore implements IntercomStore {
           if (errnoCode(err) !== 'ENOENT') throw err;
         }
       }
-      linkSync(tmp, join(logDir, name));
+      try {
+        linkSync(tmp, join(logDir, name));
+      } catch (err) {
+        // Already in the history: the same message brought to a second session of this machine
+        // (a team engine's relays deliver a broadcast one recipient at a time).
+        if (errnoCode(err) !== 'EEXIST') throw err;
+      }
     } catch (err) {
       for (const [, path] of staged) quietly(() => unlinkSync(path));
       throw err;
@@ -724,6 +743,27 @@ export class FsStore implements IntercomStore {
       return; // nobody held it: nobody to tell
     }
     this.ringSession(code);
+  }
+
+  // ---- coordination (src/store/fs/fs-coordination.ts) -------------------------------------------
+
+  recordActivity(code: string, activity: FileActivity): void {
+    this.coord.recordActivity(code, activity);
+  }
+  coordination(now: number): SessionCoordination[] {
+    return this.coord.coordination(now);
+  }
+  coordinationFor(file: FileKey, now: number): SessionCoordination[] {
+    return this.coord.coordinationFor(file, now);
+  }
+  setStatus(code: string, status: SessionStatus | undefined): void {
+    this.coord.setStatus(code, status);
+  }
+  setReservations(code: string, reservations: readonly Reservation[]): void {
+    this.coord.setReservations(code, reservations);
+  }
+  firstWarning(code: string, key: string, now: number, windowMs: number): boolean {
+    return this.coord.firstWarning(code, key, now, windowMs);
   }
 
   // ---- housekeeping --------------------------------------------------------------------------

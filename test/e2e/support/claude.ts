@@ -38,6 +38,8 @@ export interface StartOptions {
   sessionId?: string;
   /** Time to wait for the input box. */
   readyTimeoutMs?: number;
+  /** Start in this folder instead of the sandbox's project (it must be trusted in writeClaudeJson). */
+  cwd?: string;
 }
 
 export interface PrintResult {
@@ -154,7 +156,7 @@ export class Sandbox {
     const cmd = `exec env -i ${Object.entries(env)
       .map(([k, v]) => shq(`${k}=${v}`))
       .join(' ')} ${argv.map(shq).join(' ')}`;
-    this.tmux(['new-session', '-d', '-s', name, '-x', '200', '-y', '50', '-c', this.project, cmd]);
+    this.tmux(['new-session', '-d', '-s', name, '-x', '200', '-y', '50', '-c', opts.cwd ?? this.project, cmd]);
     const pid = Number(this.tmux(['display-message', '-p', '-t', name, '#{pane_pid}']).trim());
     const session = new ClaudeSession(this, name, pid, sessionId);
     this.sessions.push(session);

@@ -126,7 +126,7 @@ describe('doctor', () => {
       hooks: {
         PostToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'hook'), timeout: 5000 }] }],
         Stop: [{ hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'watch') }] }],
-        PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'hook'), timeout: 10 }] }],
+        UserPromptSubmit: [{ hooks: [{ type: 'command', command: hookCommand(NODE, cli, 'hook'), timeout: 10 }] }],
       },
     });
     const c = (await check(w)).checks.get('hook-timeouts')!;
@@ -134,7 +134,7 @@ describe('doctor', () => {
     expect(c.detail).toContain('PostToolUse hook: timeout 5000 looks like milliseconds');
     expect(c.detail).toContain('Stop watch: no timeout, so Claude Code kills it after 600 s');
     expect(c.detail).toContain('Stop watch: "asyncRewake": true is missing');
-    expect(c.detail).toContain('intercom has no hook on PreToolUse any more');
+    expect(c.detail).toContain('intercom has no hook on UserPromptSubmit any more');
     expect(c.fix).toBe('Run: claude-intercom install --yes  (it rewrites our hook entries from the spec)');
   });
 
@@ -243,6 +243,61 @@ describe('doctor', () => {
     expect(c.status).toBe('failure');
     expect(c.fix).toMatch(new RegExp(`^Run: ${NODE} /\\S+/dist/cli\\.js install$`));
     expect(c.fix).not.toMatch(/(^|\s)claude-intercom install/);
+  });
+
+  describe('the Claude Code plugin', () => {
+    /** Enable `intercom@claude-intercom` as `claude plugin install` does, from a folder with or without dist/. */
+    function withPlugin(w: World, opts: { built?: boolean } = {}): string {
+      const dir = join(w.home, '.claude', 'plugins', 'cache', 'claude-intercom', 'intercom', '0.1.0');
+      mkdirSync(join(dir, 'dist'), { recursive: true });
+      if (opts.built !== false) writeFileSync(join(dir, 'dist', 'hook.cjs'), '');
+      writeJson(join(w.home, '.claude', 'plugins', 'installed_plugins.json'), { version: 2, plugins: { 'intercom@claude-intercom': [{ scope: 'user', installPath: dir, version: '0.1.0' }] } });
+      const settings = join(w.home, '.claude', 'settings.json');
+      let current: Record<string, unknown> = {};
+      try {
+        current = JSON.parse(readFileSync(settings, 'utf8')) as Record<string, unknown>;
+      } catch {
+        /* none yet */
+      }
+      writeJson(settings, { ...current, enabledPlugins: { 'intercom@claude-intercom': true } });
+      return dir;
+    }
+
+    it('alone: recognised; installed ok; the permission rule it needs is the plugin one', async () => {
+      const w = world();
+      withPlugin(w);
+      const r = await check(w);
+      expect(r.checks.get('plugin')).toMatchObject({ status: 'ok', detail: 'intercom@claude-intercom 0.1.0 enabled in ~/.claude/settings.json, from ~/.claude/plugins/cache/claude-intercom/intercom/0.1.0' });
+      expect(r.checks.get('installed')).toMatchObject({ status: 'ok' });
+      const allowed = r.checks.get('tools-allowed')!;
+      expect(allowed.status).toBe('warning');
+      expect(allowed.fix).toContain('Add "mcp__plugin_intercom_intercom" to permissions.allow');
+    });
+
+    it('beside `claude-intercom install` entries: a warning that every hook runs twice, with the command to keep one', async () => {
+      const w = world();
+      await installed(w);
+      withPlugin(w);
+      const c = (await check(w)).checks.get('plugin')!;
+      expect(c.status).toBe('warning');
+      expect(c.detail).toContain('`claude-intercom install` entries are active in the user scope besides the plugin: every hook runs twice');
+      expect(c.fix).toBe('Keep one: claude-intercom uninstall --yes  (keeps the plugin), or: claude plugin uninstall intercom@claude-intercom');
+    });
+
+    it('from a folder without dist/, or with too old a `node` on PATH: a failure that says why', async () => {
+      const w = world();
+      withPlugin(w, { built: false });
+      const broken = (await check(w)).checks.get('plugin')!;
+      expect(broken.status).toBe('failure');
+      expect(broken.detail).toContain('has no dist/');
+      const v = world();
+      withPlugin(v);
+      writeFileSync(join(v.root, 'bin', 'node'), '#!/bin/sh\necho v18.19.0\n');
+      chmodSync(join(v.root, 'bin', 'node'), 0o755);
+      const old = (await check(v)).checks.get('plugin')!;
+      expect(old.status).toBe('failure');
+      expect(old.detail).toContain('`node` on PATH is 18.19.0, older than 20.12.0');
+    });
   });
 
   it('a partial install is a warning naming what is missing', async () => {

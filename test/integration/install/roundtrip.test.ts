@@ -115,6 +115,18 @@ describe('install then uninstall restores every file byte for byte (user scope)'
     expect(configs(w)).toEqual(before);
   });
 
+  it('project scope uninstall after Claude Code wrote to its project entry: only ours goes', async () => {
+    const w = world();
+    writeFileSync(join(w.home, '.claude.json'), `${JSON.stringify({ numStartups: 1, projects: { '/elsewhere': { hasTrustDialogAccepted: true } } }, null, 2)}\n`);
+    expect(await doInstall(w, { scope: 'project' })).toBe(0);
+    // Claude Code then records its own state for the project (trust, tools it allowed...).
+    const state = json(join(w.home, '.claude.json')) as { projects: Record<string, Record<string, unknown>> };
+    state.projects[w.project]!.hasTrustDialogAccepted = true;
+    writeFileSync(join(w.home, '.claude.json'), `${JSON.stringify(state, null, 2)}\n`);
+    expect(await doUninstall(w, { scope: 'project' })).toBe(0);
+    expect(json(join(w.home, '.claude.json'))).toEqual({ numStartups: 1, projects: { '/elsewhere': { hasTrustDialogAccepted: true }, [w.project]: { hasTrustDialogAccepted: true } } });
+  });
+
   it('uninstall in the wrong scope names the install that exists and the command for it', async () => {
     const w = world();
     expect(await doInstall(w, { scope: 'project' })).toBe(0);
@@ -122,11 +134,13 @@ describe('install then uninstall restores every file byte for byte (user scope)'
     expect(await doUninstall(w)).toBe(0);
     const out = w.out().slice(mark);
     expect(out).toContain('Nothing to remove: no intercom entries found in user scope');
-    expect(out).toContain(`Note: Installed in the project scope of ${w.project}: claude-intercom uninstall --scope project`);
+    // No `claude-intercom` on this PATH: the command is spelled as it runs from here.
+    const self = `${process.execPath} ${join(w.pkg, 'dist', 'cli.js')}`;
+    expect(out).toContain(`Note: Installed in the project scope of ${w.project}: ${self} uninstall --scope project`);
     const away = { ...w, ctx: { ...w.ctx, cwd: w.root } };
     const mark2 = w.out().length;
     expect(await doUninstall(away, { scope: 'project' })).toBe(0);
-    expect(w.out().slice(mark2)).toContain(`Note: Installed in the project scope of ${w.project}: cd ${JSON.stringify(w.project)} && claude-intercom uninstall --scope project`);
+    expect(w.out().slice(mark2)).toContain(`Note: Installed in the project scope of ${w.project}: cd ${JSON.stringify(w.project)} && ${self} uninstall --scope project`);
   });
 
   it('uninstall says what it leaves in the intercom home', async () => {
@@ -249,7 +263,7 @@ describe('keeping formatting and other people’s entries', () => {
       expect(after.hooks[event]!.slice(0, groups.length), event).toEqual(groups);
     }
     expect(Object.keys(after)).toEqual(['hooks', 'permissions', '$schema']);
-    expect(Object.keys(after.hooks)).toEqual(['PostToolUse', 'SessionStart', 'Stop', 'Notification', 'PostToolUseFailure']);
+    expect(Object.keys(after.hooks)).toEqual(['PostToolUse', 'SessionStart', 'Stop', 'Notification', 'PostToolUseFailure', 'PreToolUse']);
   });
 
   it('an older install is replaced, not duplicated: no npx, no millisecond timeouts, shared groups keep the other hook', async () => {
@@ -258,7 +272,9 @@ describe('keeping formatting and other people’s entries', () => {
     const settingsText = read(join(w.home, '.claude', 'settings.json'));
     expect(settingsText).not.toContain('npx');
     expect(settingsText).not.toContain('/opt/old');
-    expect(settingsText).not.toContain('PreToolUse');
+    // The old catch-all PreToolUse entry is gone; ours matches only the file-editing tools.
+    const pre = (json(join(w.home, '.claude', 'settings.json')) as { hooks: Record<string, Array<{ matcher?: string }>> }).hooks.PreToolUse;
+    expect(pre?.map((g) => g.matcher)).toEqual(['Write|Edit|MultiEdit|NotebookEdit']);
     const s = json(join(w.home, '.claude', 'settings.json')) as { hooks: Record<string, Array<{ hooks: unknown[] }>> };
     expect(s.hooks.PostToolUse![0]).toEqual({ matcher: '*', hooks: [{ type: 'command', command: 'log-tool' }] });
     expectOurHooks(join(w.home, '.claude', 'settings.json'), cliPath(w));
