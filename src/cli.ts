@@ -232,8 +232,11 @@ main(argv).then(
     // Hints name the command as it runs here (`claude-intercom` may not be on PATH after npx).
     const { selfCommand, withSelfCommand } = await import('./install/launcher.js');
     const { homedir } = await import('node:os');
+    const { terminalLines } = await import('./core/framing.js');
     const self = selfCommand({ env: process.env, homeDir: homedir() }, process.argv[1]);
-    process.stderr.write(`claude-intercom: ${withSelfCommand(describeError(err), self)}\n`);
+    // An error may quote what it refused: never let it drive the terminal.
+    process.stderr.write(`claude-intercom: ${terminalLines(withSelfCommand(describeError(err), self))}
+`);
     if (process.env.CLAUDE_INTERCOM_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = err instanceof IntercomError ? err.exitCode : 1;
   },

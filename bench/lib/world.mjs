@@ -167,9 +167,11 @@ export function makeWorld(root, name, api) {
 
   /** Undo what a hook/peek claimed: shown/ -> new/ (renames; outside any timed region). */
   const unclaim = (code) => {
-    const from = inboxDir(code, 'shown');
     const to = inboxDir(code, 'new');
-    for (const f of readdirSync(from)) renameSync(join(from, f), join(to, f));
+    // shown/, and the committed claims not yet moved on to shown/ (inbox/<code>/claims/<owner>.shown/).
+    const claims = join(home, 'inbox', code, 'claims');
+    const dirs = [inboxDir(code, 'shown'), ...(existsSync(claims) ? readdirSync(claims).map((d) => join(claims, d)) : [])];
+    for (const from of dirs) for (const f of readdirSync(from)) renameSync(join(from, f), join(to, f));
   };
 
   /** Resolves when inbox/<code>/watcher.json names `pid` (fs.watch, no polling). */

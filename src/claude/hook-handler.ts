@@ -29,9 +29,14 @@ export interface HookOutcome {
 /**
  * One hook event: mark the session active and claim unread messages into the model's context.
  * Claiming is the store's atomic move out of unread, so the watcher and this hook can never both
- * deliver a message. The claim is committed only once `write` has put all of our output out: a
- * hook killed before that (a timeout, OOM) delivered nothing, and its messages go back to unread.
- * (UserPromptSubmit is not installed any more; it is still understood.)
+ * deliver a message. (UserPromptSubmit is not installed any more; it is still understood.)
+ *
+ * When the claim counts as delivered: Claude Code uses the stdout of a killed hook if it is whole
+ * JSON, and drops it if it is not (both measured, test/e2e/claude-facts-killed.test.ts). So the
+ * JSON goes out without its last byte, the claim is committed, and the last byte follows: killed
+ * before the commit, the output was unusable and the messages go back to unread; killed after it,
+ * only a one-byte write stood between the commit and a usable output. (Plain stdout, used for
+ * SessionStart, is read as it is: it is written whole, then committed.)
  */
 export async function handleHookEvent(
   store: IntercomStore,
@@ -99,7 +104,11 @@ export async function deliverToHook(
           hookSpecificOutput: { hookEventName: event, additionalContext: text },
         })
       : text;
-  write(`${stdout}\n`);
+  const out = `${stdout}\n`;
+  // The JSON ends `}}\n`: withholding the last two bytes leaves it unparsable until the commit.
+  const held = mode === 'json' ? 2 : 0;
+  write(out.slice(0, out.length - held));
   await store.commitClaim(code);
-  return { stdout: `${stdout}\n`, delivered: claimed.map((m) => m.id) };
+  if (held) write(out.slice(out.length - held));
+  return { stdout: out, delivered: claimed.map((m) => m.id) };
 }

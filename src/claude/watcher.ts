@@ -37,6 +37,13 @@ export interface WatchOptions {
   stopSignal?: Promise<void>;
 }
 
+/**
+ * How often an idle watcher looks at its inbox without being rung: a sender killed mid-delivery
+ * rings nobody, and the look finishes its delivery. Each look costs ~0.65 ms of CPU (measured: an
+ * idle watcher's 4.1-4.5 ms per minute became 6.7-7.2 ms with a look every 15 s), so once a minute.
+ */
+export const RECOVERY_LOOK_MS = 60_000;
+
 export const EXIT_WAKE = 2;
 export const EXIT_QUIET = 0;
 
@@ -110,13 +117,21 @@ export async function watch(opts: WatchOptions): Promise<number> {
       const sessionCode = code;
       // Resolve only once the lease is released and, for a wake, the claim committed: the
       // process exits right after. The commit is the last step before exit 2: killed any
-      // earlier, nothing was delivered and the messages go back to unread.
+      // earlier, nothing was delivered and the messages go back to unread. A commit that fails
+      // leaves the claim to go back to unread, so it must not wake either.
+      let final = exit;
       void (async () => {
         await store.releaseWatcherLease(sessionCode, selfPid);
-        if (exit === EXIT_WAKE) await store.commitClaim(sessionCode);
+        if (exit === EXIT_WAKE) {
+          try {
+            await store.commitClaim(sessionCode);
+          } catch {
+            final = EXIT_QUIET;
+          }
+        }
       })()
         .catch(() => undefined)
-        .finally(() => resolve(exit));
+        .finally(() => resolve(final));
     };
     const onTimer = (ms: number, fn: () => void, repeat = false): void => {
       const t = repeat ? setInterval(fn, ms) : setTimeout(fn, ms);
@@ -161,8 +176,8 @@ export async function watch(opts: WatchOptions): Promise<number> {
       if (done) return;
       cleanups.push(store.subscribe(sessionCode, check));
       // A sender killed mid-delivery rings nobody: its message is finished by the next look at
-      // the inbox, so look now and then (cheap: a few empty folder listings).
-      onTimer(opts.recoveryIntervalMs ?? 15_000, check, true);
+      // the inbox, so look now and then (see RECOVERY_LOOK_MS).
+      onTimer(opts.recoveryIntervalMs ?? RECOVERY_LOOK_MS, check, true);
       // Subscribe first, then look: a message that landed before the bell was hung is not missed.
       check();
     };

@@ -45,6 +45,14 @@ export function displayText(s: string): string {
   return escapeControls(escapeText(s));
 }
 
+/**
+ * Text for a terminal that may span lines (an error and its hint): every control and direction
+ * character spelled out except newline and tab.
+ */
+export function terminalLines(s: string): string {
+  return s.replace(CONTROLS, (c) => (c === '\n' || c === '\t' ? c : spell(c)));
+}
+
 /** Any text on one terminal line, JSON-style (`\n`, `\"`, `\u009b`): shown, never interpreted. */
 export function terminalText(s: string): string {
   return escapeJsonControls(JSON.stringify(s).slice(1, -1));

@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import { escapeJsonControls } from './framing.js';
 
 /**
  * Every code, id and name is checked here before it can reach a path. The patterns are closed
@@ -16,7 +17,8 @@ export const MAX_MESSAGE_BYTES = 16 * 1024;
 export function preview(value: unknown): string {
   const s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   const cut = s.length > 40 ? `${s.slice(0, 40)}…` : s;
-  return JSON.stringify(cut);
+  // JSON.stringify spells out C0 only: C1 controls and direction overrides are spelled out too.
+  return escapeJsonControls(JSON.stringify(cut));
 }
 
 export function assertCode(value: unknown, what = 'session code'): string {

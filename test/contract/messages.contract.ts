@@ -68,6 +68,27 @@ export function messagesContract(h: StoreHarness): void {
       expect(await store.ackAll(b.code)).toBe(0);
     });
 
+    it('the two-step claim: in flight it is shown and nobody else claims it; committed it stays shown; it can be acknowledged', async () => {
+      const store = await h.open();
+      const other = await h.reopen(store);
+      const b = await store.register((await h.liveSession()).input);
+      const sent = Array.from({ length: 3 }, (_, i) => msg('human:x', b.code, `m${i}`));
+      for (const m of sent) await store.deliver(m, [b.code]);
+      expect((await store.beginClaim(b.code, 2)).map((m) => m.text)).toEqual(['m0', 'm1']);
+      // In flight (its claimer is alive): shown to peek, claimed by nobody else.
+      expect((await other.inbox(b.code)).map((e) => `${e.text}:${e.state}`)).toEqual(['m0:shown', 'm1:shown', 'm2:unread']);
+      expect((await other.inboxEntry(b.code, sent[0]!.id))?.state).toBe('shown');
+      expect((await other.claim(b.code)).map((m) => m.text)).toEqual(['m2']);
+      expect(await other.beginClaim(b.code)).toEqual([]);
+      expect(await other.ack(b.code, sent[1]!.id)).toBe(true);
+      await store.commitClaim(b.code);
+      await store.commitClaim(b.code); // nothing open: no-op
+      expect((await other.inbox(b.code)).map((e) => `${e.text}:${e.state}`)).toEqual(['m0:shown', 'm2:shown']);
+      expect(await store.beginClaim(b.code)).toEqual([]);
+      expect(await other.inboxSize(b.code)).toBe(2);
+      expect(await other.ackAll(b.code)).toBe(2);
+    });
+
     it('gives each message to exactly one of many concurrent claimers, across handles', async () => {
       const store = await h.open();
       const b = await store.register((await h.liveSession()).input);

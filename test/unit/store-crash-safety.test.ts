@@ -8,6 +8,8 @@ import { processStart } from '../../src/os/proc.js';
 import { FsStore } from '../../src/store/fs/fs-store.js';
 import { io, writeFileAtomic } from '../../src/store/fs/fs-util.js';
 import { selfOwner } from '../../src/store/fs/owner.js';
+import { watch } from '../../src/claude/watcher.js';
+import { watchUntil } from '../integration/reliability/support/watch-until.js';
 import { fakeClaude, tempDir } from '../support/temp.js';
 
 const realWrite = io.write;
@@ -26,7 +28,7 @@ function world(options?: ConstructorParameters<typeof FsStore>[1]) {
   const claude = fakeClaude();
   const s = store.register({ pid: claude.pid, pidStart: processStart(claude.pid)!, serverPid: process.pid, projectRoot: '/p', projectName: 'p', cwd: '/p', startedAt: Date.now() });
   const ls = (...parts: string[]) => (existsSync(join(home, ...parts)) ? readdirSync(join(home, ...parts)).sort() : []);
-  return { home, store, code: s.code, ls };
+  return { home, store, code: s.code, ls, claudePid: claude.pid };
 }
 
 /** An owner that is not alive: our own pid with another start time (a reused pid). */
@@ -109,6 +111,12 @@ describe('writes on a full disk', () => {
   });
 });
 
+/** Hand this process's claims in `code`'s inbox to a dead owner, as if it had been killed. */
+function handToDeadOwner(home: string, code: string): void {
+  const dir = join(home, 'inbox', code, 'claims');
+  for (const name of readdirSync(dir)) if (name.includes(selfOwner())) renameSync(join(dir, name), join(dir, name.replace(selfOwner(), DEAD)));
+}
+
 describe('claims that outlive their claimer', () => {
   it('a claim in flight counts as shown while its owner lives, and goes back to unread when it died', () => {
     const w = world();
@@ -116,14 +124,15 @@ describe('claims that outlive their claimer', () => {
     for (const m of sent) w.store.deliver(m, [w.code]);
     expect(w.store.beginClaim(w.code, 2).map((m) => m.text)).toEqual(['a', 'b']);
     expect(w.store.inbox(w.code).map((e) => `${e.text}:${e.state}`)).toEqual(['a:shown', 'b:shown', 'c:unread']);
+    expect(w.store.inboxEntry(w.code, sent[0]!.id)?.state).toBe('shown');
     expect(w.store.inboxSize(w.code)).toBe(3);
-    // The owner dies before committing (here: the claim is handed to a dead owner).
-    renameSync(join(w.home, 'inbox', w.code, 'claims', selfOwner()), join(w.home, 'inbox', w.code, 'claims', DEAD));
+    // The owner dies before committing.
+    handToDeadOwner(w.home, w.code);
     expect(w.store.beginClaim(w.code).map((m) => m.text)).toEqual(['a', 'b', 'c']);
     w.store.commitClaim(w.code);
     expect(w.store.beginClaim(w.code)).toEqual([]);
     expect(w.store.inbox(w.code).map((e) => `${e.text}:${e.state}`)).toEqual(['a:shown', 'b:shown', 'c:shown']);
-    // Committed claims are moved on to shown/ by the next look, and the claims folder empties.
+    // Committed claims are moved on to shown/ by the next look, and their markers go.
     expect(w.ls('inbox', w.code, 'claims')).toEqual([]);
     expect(w.ls('inbox', w.code, 'shown')).toHaveLength(3);
   });
@@ -136,15 +145,67 @@ describe('claims that outlive their claimer', () => {
     w.store.beginClaim(w.code);
     expect(w.store.ack(w.code, a.id)).toBe(true);
     w.store.commitClaim(w.code);
-    renameSync(join(w.home, 'inbox', w.code, 'claims', `${selfOwner()}.shown`), join(w.home, 'inbox', w.code, 'claims', `${DEAD}.shown`));
+    handToDeadOwner(w.home, w.code);
     expect(w.store.beginClaim(w.code)).toEqual([]);
     expect(w.store.inbox(w.code).map((e) => `${e.text}:${e.state}`)).toEqual(['b:shown']);
     expect(w.store.ackAll(w.code)).toBe(1);
     expect(w.store.inboxSize(w.code)).toBe(0);
   });
+
+  it('one process claiming twice: each claim commits on its own, nothing is shown before its commit', () => {
+    const w = world();
+    w.store.deliver(msg(w.code, 'first'), [w.code]);
+    w.store.beginClaim(w.code);
+    w.store.commitClaim(w.code);
+    w.store.deliver(msg(w.code, 'second'), [w.code]);
+    expect(w.store.beginClaim(w.code).map((m) => m.text)).toEqual(['second']);
+    // Dies with the second claim open: only that one goes back.
+    handToDeadOwner(w.home, w.code);
+    expect(w.store.inbox(w.code).map((e) => `${e.text}:${e.state}`)).toEqual(['first:shown', 'second:unread']);
+  });
 });
 
 describe('deliveries of a sender that died midway', () => {
+  it('an idle watcher finishes a dead sender\'s delivery at its periodic look (nobody rang), and wakes', async () => {
+    const w = world();
+    const out: string[] = [];
+    let resolveStop!: () => void;
+    const stopSignal = new Promise<void>((r) => (resolveStop = r));
+    const exit = watch({
+      store: w.store,
+      input: { hook_event_name: 'Stop', stop_hook_active: false },
+      env: { CLAUDE_PID: String(w.claudePid), CLAUDE_CODE_ENTRYPOINT: 'cli' },
+      selfPid: process.pid,
+      writeStderr: (t) => out.push(t),
+      recoveryIntervalMs: 100,
+      stopSignal,
+    });
+    // Once it holds the lease it is waiting; then a sender dies after committing (history linked),
+    // before moving its staged link into new/.
+    const lease = join(w.home, 'inbox', w.code, 'watcher.json');
+    await watchUntil(join(w.home, 'inbox', w.code), () => existsSync(lease), 10_000, 'the first watcher to take the lease');
+    w.store.deliver(msg(w.code, 'first'), [w.code]); // makes log/; the watcher takes it and exits
+    expect(await exit).toBe(2);
+    expect(out.join('')).toContain('first');
+    // A second watcher, and the dead sender's committed delivery appears with no ring at all.
+    out.length = 0;
+    const again = watch({
+      store: w.store,
+      input: { hook_event_name: 'Stop', stop_hook_active: false },
+      env: { CLAUDE_PID: String(w.claudePid), CLAUDE_CODE_ENTRYPOINT: 'cli' },
+      selfPid: process.pid,
+      writeStderr: (t) => out.push(t),
+      recoveryIntervalMs: 100,
+      stopSignal,
+    });
+    await watchUntil(join(w.home, 'inbox', w.code), () => existsSync(lease), 10_000, 'the second watcher to take the lease');
+    const m = staged(w, DEAD, true);
+    const timeout = setTimeout(resolveStop, 10_000);
+    expect(await again).toBe(2);
+    clearTimeout(timeout);
+    expect(out.join('')).toContain(m.text);
+  });
+
   function staged(w: ReturnType<typeof world>, owner: string, inLog: boolean): Message {
     const m = msg(w.code, `staged by ${owner}, ${inLog ? 'committed' : 'not committed'}`);
     const file = join(w.home, 'tmp', `${m.id}.x.msg`);

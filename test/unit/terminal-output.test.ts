@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { printJson } from '../../src/cli/output.js';
 import { formatLogLine } from '../../src/commands/log.js';
-import { displayText } from '../../src/core/framing.js';
+import { displayText, terminalLines } from '../../src/core/framing.js';
+import { preview } from '../../src/core/validate.js';
 import type { Message } from '../../src/core/types.js';
 
 /** Every character a terminal may act on instead of showing (C0, DEL, C1, separators, bidi controls). */
@@ -69,5 +70,17 @@ describe('terminal output escapes C0, C1 and direction controls', () => {
 
   it('displayText (folder names for a model or a terminal) escapes the same set', () => {
     for (const cp of CONTROLS) expect(rawControls(displayText(`x${String.fromCodePoint(cp)}y`))).toEqual([]);
+  });
+});
+
+describe('errors that quote what they refused', () => {
+  it('preview() spells out every control and direction character, and the CLI error line keeps only its newlines', () => {
+    for (const cp of CONTROLS) {
+      const c = String.fromCodePoint(cp);
+      expect({ cp, raw: rawControls(preview(`a${c}b`)) }).toEqual({ cp, raw: [] });
+      const line = terminalLines(`first ${c} line\n  hint\t${c}`);
+      expect({ cp, raw: rawControls(line.replace(/[\n\t]/g, '')) }).toEqual({ cp, raw: [] });
+      expect(line.split('\n')).toHaveLength(cp === 0x0a ? 2 + 2 : 2);
+    }
   });
 });

@@ -15,7 +15,6 @@ import {
   readlinkSync,
   renameSync,
   rmSync,
-  rmdirSync,
   statSync,
   symlinkSync,
   unlinkSync,
@@ -30,7 +29,7 @@ import { isSameProcessAlive } from '../../os/proc.js';
 import { listen, removeBells, ring } from './doorbell.js';
 import { FsCoordination } from './fs-coordination.js';
 import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, isNoSpace, storeDir, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
-import { isOwner, ownerAlive, selfOwner } from './owner.js';
+import { isOwner, newClaimToken, ownerAlive, selfOwner } from './owner.js';
 import type { DeliveryPathRecord, IntercomStore, WatcherLease } from '../store.js';
 import type { FileActivity, FileKey, Reservation, SessionCoordination, SessionStatus } from '../coordination.js';
 
@@ -43,8 +42,8 @@ import type { FileActivity, FileKey, Reservation, SessionCoordination, SessionSt
  *   inbox/<code>/shown/<id>.json in the model's context } a rename between them is the atomic claim,
  *   log/<id>.json               bounded history        /  an unlink the acknowledgement
  *   inbox/<code>/incoming/<id>.<owner>    a delivery in progress (staged, not yet visible)
- *   inbox/<code>/claims/<owner>/<id>.json claimed, being written out by its owner (not yet shown)
- *   inbox/<code>/claims/<owner>.shown/    a claim its owner committed: being moved to shown/
+ *   inbox/<code>/claims/<id>.<token>      claimed by claim <token> (<owner>-<n>), being written out
+ *   inbox/<code>/claims/<token>.claiming  the claim is open; renamed to <token>.shown: committed
  *   inbox/<code>/watcher.json   the watcher lease
  *   bells/s-<code>/*.fifo       doorbells of whoever waits on a session (its watcher)
  *   bells/p-<pid>/*.fifo        doorbells of whoever waits for a Claude Code process to register
@@ -60,10 +59,10 @@ import type { FileActivity, FileKey, Reservation, SessionCoordination, SessionSt
  * - deliver stages a link in each recipient's incoming/, then links the log (the commit point),
  *   then renames each staged link into new/. A dead sender's staged links are rolled forward when
  *   the log has the message, rolled back when it has not: the history and the inboxes agree.
- * - beginClaim moves unread messages into claims/<owner>/; the owner writes them out, then
- *   commitClaim renames that folder to <owner>.shown (one rename: all or nothing) and moves them to
- *   shown/. A claim whose owner died before committing goes back to new/: a hook or watcher killed
- *   before its output was complete delivered nothing (Claude Code drops a killed hook's output).
+ * - beginClaim opens a claim (a marker file) and moves unread messages under it into claims/; the
+ *   owner writes them out, then commitClaim renames the marker (one rename: all or nothing); the
+ *   next look moves committed messages on to shown/. A claim whose owner died before committing
+ *   goes back to new/: its output was not usable yet (see hook-handler.ts and watcher.ts).
  *
  * No folder of the store is ever followed through a symbolic link (see storeDir).
  */
@@ -104,6 +103,8 @@ export class FsStore implements IntercomStore {
   readonly location: string;
   private readonly historyLimit: number;
   private readonly historyMaxBytes: number;
+  /** The claim this process has open per session (beginClaim -> commitClaim). */
+  private readonly openClaims = new Map<string, string>();
   private readonly coord: FsCoordination;
 
   constructor(
@@ -472,69 +473,54 @@ export class FsStore implements IntercomStore {
     const from = this.inboxDir(code, 'new');
     const names = listDir(from).filter(isMessageFile).sort();
     if (names.length === 0) return [];
-    let mine: string;
+    const token = newClaimToken();
+    let claims: string;
     try {
-      mine = storeDir(this.home, ['inbox', code, 'claims', selfOwner()], 2);
+      claims = this.inboxDir(code, 'claims', true);
+      // The marker that the claim is open; committing renames it (see commitClaim).
+      closeSync(openSync(join(claims, `${token}${CLAIMING}`), 'wx', 0o600));
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return []; // the session ended meanwhile
       throw err;
     }
+    this.openClaims.set(code, token);
     const out: Message[] = [];
     for (const name of names) {
       if (out.length >= limit) break;
+      const entry = join(claims, `${name.slice(0, 17)}.${token}`);
       try {
-        renameSync(join(from, name), join(mine, name));
+        renameSync(join(from, name), entry);
       } catch {
         continue; // someone else claimed it first (or it was acknowledged)
       }
-      const m = readMessage(join(mine, name));
+      const m = readMessage(entry);
       if (m) out.push(m);
     }
-    if (out.length === 0) quietly(() => rmdirSync(mine));
+    if (out.length === 0) {
+      quietly(() => unlinkSync(join(claims, `${token}${CLAIMING}`)));
+      this.openClaims.delete(code);
+    }
     return out;
   }
 
   commitClaim(code: string): void {
     if (!CODE_RE.test(code)) return;
-    const mine = join(this.inboxDir(code, 'claims'), selfOwner());
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // The commit: one rename, so a kill leaves all of the claim shown or none of it. It is the
-        // last step before the process exits; moving the files on to shown/ is left to the next
-        // look at the inbox (they count as shown where they are).
-        renameSync(mine, `${mine}.shown`);
-        return;
-      } catch (err) {
-        const code_ = errnoCode(err);
-        if (code_ === 'ENOENT') return; // nothing in flight
-        // An earlier commit of this same process not moved on yet: move it, then commit.
-        if ((code_ !== 'ENOTEMPTY' && code_ !== 'EEXIST') || attempt > 0) throw err;
-        this.moveAll(`${mine}.shown`, this.inboxDir(code, 'shown'));
-      }
-    }
-  }
-
-  /** Move every message file of `from` into `to`, then remove `from` (anyone may finish this). */
-  private moveAll(from: string, to: string): number {
-    let n = 0;
-    for (const name of listDir(from)) {
-      if (!isMessageFile(name)) continue;
-      try {
-        renameSync(join(from, name), join(to, name));
-        n++;
-      } catch {
-        /* moved by someone else meanwhile, or acknowledged */
-      }
-    }
-    quietly(() => rmdirSync(from));
-    return n;
+    const token = this.openClaims.get(code);
+    if (token === undefined) return; // nothing in flight
+    const claims = this.inboxDir(code, 'claims');
+    // The commit: one rename of the claim's marker, so a kill leaves all of it shown or none. It
+    // is the last step before the output counts; moving the messages on to shown/ is left to the
+    // next look at the inbox (they count as shown where they are).
+    renameSync(join(claims, `${token}${CLAIMING}`), join(claims, `${token}${COMMITTED}`));
+    this.openClaims.delete(code);
   }
 
   /**
    * Finish or undo what dead processes left half done in `code`'s inbox: staged deliveries (forward
    * when the history has the message, back when it has not), claims never committed (back to
    * unread: their output was never complete), committed claims (on to shown). Cheap when there is
-   * nothing: two listings of empty folders, on the hook's path.
+   * nothing: two listings of empty folders, on the hook's path. Never removes a folder (an rmdir
+   * costs milliseconds on ext4).
    */
   recoverInbox(code: string): number {
     let back = 0;
@@ -557,12 +543,47 @@ export class FsStore implements IntercomStore {
         }
       }
       const claims = this.inboxDir(code, 'claims');
-      for (const name of listDir(claims)) {
-        // Only real folders: a link planted here is never listed through, nor emptied.
-        if (!lstatSync(join(claims, name), { throwIfNoEntry: false })?.isDirectory()) continue;
-        if (name.endsWith('.shown')) {
-          if (isOwner(name.slice(0, -6))) this.moveAll(join(claims, name), this.inboxDir(code, 'shown'));
-        } else if (isOwner(name) && !ownerAlive(name)) back += this.moveAll(join(claims, name), newDir);
+      const names = listDir(claims);
+      if (names.length === 0) return 0;
+      const shownDir = this.inboxDir(code, 'shown');
+      const markers = names.filter((n) => n.endsWith(CLAIMING) || n.endsWith(COMMITTED));
+      const listedCommitted = new Set(markers.filter((n) => n.endsWith(COMMITTED)).map((n) => n.slice(0, -COMMITTED.length)));
+      // Per claim, not per message: all of a claim's messages share its token.
+      const verdicts = new Map<string, 'committed' | 'open' | 'dead'>();
+      const verdict = (token: string): 'committed' | 'open' | 'dead' => {
+        let v = verdicts.get(token);
+        if (v) return v;
+        // A commit is final, so a marker seen in the listing settles it. Otherwise liveness first,
+        // then the marker: an owner may commit and exit between the two looks, and only a dead
+        // owner's marker is final.
+        if (listedCommitted.has(token)) v = 'committed';
+        else {
+          const alive = ownerAlive(token);
+          const committed = lstatSync(join(claims, `${token}${COMMITTED}`), { throwIfNoEntry: false }) !== undefined;
+          v = committed ? 'committed' : alive ? 'open' : 'dead';
+        }
+        verdicts.set(token, v);
+        return v;
+      };
+      for (const name of names) {
+        const entry = parseClaimEntry(name);
+        if (!entry) continue;
+        const v = verdict(entry.token);
+        try {
+          if (v === 'committed') renameSync(join(claims, name), join(shownDir, `${entry.id}.json`));
+          else if (v === 'dead') {
+            renameSync(join(claims, name), join(newDir, `${entry.id}.json`));
+            back++;
+          }
+        } catch {
+          /* moved by someone else meanwhile, or acknowledged */
+        }
+      }
+      // The markers of claims dealt with above: committed (moved on to shown/) or of a dead owner
+      // (moved back). A live owner's open claim keeps its marker.
+      for (const marker of markers) {
+        const committed = marker.endsWith(COMMITTED);
+        if (committed || !ownerAlive(marker.slice(0, -CLAIMING.length))) quietly(() => unlinkSync(join(claims, marker)));
       }
     } catch (err) {
       // A vanished inbox has nothing to recover; a refused one (a planted link) is reported.
@@ -580,54 +601,55 @@ export class FsStore implements IntercomStore {
   }
 
   inbox(code: string, limit = Infinity): InboxEntry[] {
-    // Names first (a file name is its id, so they sort the same), then read only the page.
+    // Names first (a file name starts with its id, so they sort the same), then read only the page.
     const out: InboxEntry[] = [];
-    for (const [name, dir, state] of this.inboxNames(code)) {
+    for (const f of this.inboxFiles(code)) {
       if (out.length >= limit) break;
-      const m = readMessage(join(dir, name));
-      if (m) out.push({ ...m, state });
+      const m = readMessage(f.path);
+      if (m) out.push({ ...m, state: f.state });
     }
     return out;
   }
 
   inboxEntry(code: string, id: string): InboxEntry | undefined {
     if (!CODE_RE.test(code) || !MESSAGE_ID_RE.test(id)) return undefined;
-    for (const [dir, state] of this.inboxDirs(code)) {
+    for (const [dir, state] of [[this.inboxDir(code, 'new'), 'unread'], [this.inboxDir(code, 'shown'), 'shown']] as const) {
       const m = readMessage(join(dir, `${id}.json`));
       if (m) return { ...m, state };
     }
-    return undefined;
+    const inFlight = this.claimFiles(code).find((f) => f.id === id);
+    const m = inFlight && readMessage(inFlight.path);
+    return m ? { ...m, state: 'shown' } : undefined;
   }
 
   inboxSize(code: string): number {
-    return this.inboxNames(code).length;
+    return this.inboxFiles(code).length;
+  }
+
+  /** The messages of claims in flight or committed (shown: a live owner is showing them now). */
+  private claimFiles(code: string): InboxFile[] {
+    const claims = this.inboxDir(code, 'claims');
+    const out: InboxFile[] = [];
+    for (const name of listDir(claims)) {
+      const entry = parseClaimEntry(name);
+      if (entry) out.push({ id: entry.id, path: join(claims, name), state: 'shown' });
+    }
+    return out;
   }
 
   /**
-   * Every folder that holds `code`'s unacknowledged messages: new/ (unread), shown/, and the claims
-   * in flight (shown: a live owner is putting them into the model's context right now).
+   * Every unacknowledged message of `code`, oldest first: new/ (unread), shown/, and the claims.
+   * A refused folder (a planted link) throws: the caller reports it rather than seeing nothing.
    */
-  private inboxDirs(code: string): Array<[string, 'unread' | 'shown']> {
-    // A refused folder (a planted link) throws: the caller reports it rather than seeing nothing.
-    const dirs: Array<[string, 'unread' | 'shown']> = [
-      [this.inboxDir(code, 'new'), 'unread'],
-      [this.inboxDir(code, 'shown'), 'shown'],
-    ];
-    const claims = this.inboxDir(code, 'claims');
-    for (const name of listDir(claims)) {
-      if (lstatSync(join(claims, name), { throwIfNoEntry: false })?.isDirectory()) dirs.push([join(claims, name), 'shown']);
-    }
-    return dirs;
-  }
-
-  private inboxNames(code: string): Array<[string, string, 'unread' | 'shown']> {
+  private inboxFiles(code: string): InboxFile[] {
     if (!CODE_RE.test(code)) return [];
     this.recoverInbox(code);
-    const names: Array<[string, string, 'unread' | 'shown']> = [];
-    for (const [dir, state] of this.inboxDirs(code)) {
-      for (const name of listDir(dir)) if (isMessageFile(name)) names.push([name, dir, state]);
+    const out: InboxFile[] = [];
+    for (const [dir, state] of [[this.inboxDir(code, 'new'), 'unread'], [this.inboxDir(code, 'shown'), 'shown']] as const) {
+      for (const name of listDir(dir)) if (isMessageFile(name)) out.push({ id: name.slice(0, 17), path: join(dir, name), state });
     }
-    return names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    out.push(...this.claimFiles(code));
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   hasUnread(code: string): boolean {
@@ -650,9 +672,11 @@ export class FsStore implements IntercomStore {
   ack(code: string, id: string): boolean {
     if (!CODE_RE.test(code) || !MESSAGE_ID_RE.test(id)) return false;
     let removed = false;
-    for (const [dir] of this.inboxDirs(code)) {
+    const paths = [join(this.inboxDir(code, 'new'), `${id}.json`), join(this.inboxDir(code, 'shown'), `${id}.json`)];
+    for (const f of this.claimFiles(code)) if (f.id === id) paths.push(f.path);
+    for (const path of paths) {
       try {
-        unlinkSync(join(dir, `${id}.json`));
+        unlinkSync(path);
         removed = true;
       } catch {
         /* not in this box */
@@ -664,14 +688,12 @@ export class FsStore implements IntercomStore {
   ackAll(code: string): number {
     if (!CODE_RE.test(code)) return 0;
     let n = 0;
-    for (const [dir] of this.inboxDirs(code)) {
-      for (const name of listDir(dir).filter(isMessageFile)) {
-        try {
-          unlinkSync(join(dir, name));
-          n++;
-        } catch {
-          /* raced with another ack */
-        }
+    for (const f of this.inboxFiles(code)) {
+      try {
+        unlinkSync(f.path);
+        n++;
+      } catch {
+        /* raced with another ack */
       }
     }
     return n;
@@ -815,12 +837,13 @@ export class FsStore implements IntercomStore {
     let inFlight = 0;
     for (const code of listDir(this.dir(['inbox']))) {
       if (!CODE_RE.test(code)) continue;
-      // new/, shown/, then the claims in flight (see inboxDirs).
-      this.inboxDirs(code).forEach(([dir], i) => {
-        const n = count(dir);
-        unacknowledged += n;
-        if (i >= 2) inFlight += n;
-      });
+      for (const f of this.inboxFiles(code)) {
+        const st = lstatSync(f.path, { throwIfNoEntry: false });
+        if (!st?.isFile()) continue;
+        inodes.set(st.ino, st.size);
+        unacknowledged++;
+        if (f.path.startsWith(this.inboxDir(code, 'claims'))) inFlight++;
+      }
       inFlight += count(this.inboxDir(code, 'incoming'), () => true);
     }
     const leftovers = count(this.dir(['tmp']), () => true);
@@ -849,6 +872,24 @@ export class FsStore implements IntercomStore {
 function serializePresence(p: Presence): string {
   const { lastActiveAt: _derived, ...rest } = p;
   return JSON.stringify(rest);
+}
+
+/** Marker of an open claim (`claims/<token>.claiming`), renamed to `<token>.shown` by its commit. */
+const CLAIMING = '.claiming';
+const COMMITTED = '.shown';
+
+interface InboxFile {
+  id: string;
+  path: string;
+  state: 'unread' | 'shown';
+}
+
+/** `claims/<id>.<token>`: a message of the claim `token`. */
+function parseClaimEntry(name: string): { id: string; token: string } | undefined {
+  if (name.length < 20 || name[17] !== '.' || name.endsWith(CLAIMING) || name.endsWith(COMMITTED)) return undefined;
+  const id = name.slice(0, 17);
+  const token = name.slice(18);
+  return MESSAGE_ID_RE.test(id) && isOwner(token) ? { id, token } : undefined;
 }
 
 function isMessageFile(name: string): boolean {

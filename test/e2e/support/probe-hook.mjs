@@ -11,6 +11,7 @@
 //   await=FILE             wait until FILE exists and this hook wins the rename that claims it
 //   stderr=TEXT            print TEXT on stderr
 //   exit=N                 exit with N (default 0 after the last action)
+//   kill=SIGNAL            send SIGNAL to itself (SIGKILL: dies at once, as on OOM or a timeout's kill)
 // On SIGTERM it writes OUTDIR/LABEL.<pid>.term ({at}) and exits 143; after its last action,
 // OUTDIR/LABEL.<pid>.end ({at, code}).
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -58,6 +59,10 @@ for (const action of actions) {
       await sleep(50);
     }
   } else if (verb === 'exit') code = Number(arg);
+  else if (verb === 'kill') {
+    process.kill(process.pid, arg);
+    await sleep(60_000); // a signal Node handles would not stop us: never reach the end
+  }
 }
 writeFileSync(`${base}.end`, JSON.stringify({ at: Date.now(), code }));
 process.exit(code);

@@ -129,7 +129,7 @@ function expectOnlyStoreNames(store: string): void {
     /^bells(\/[sp]-[a-z0-9]+(\/[0-9a-z-]+\.fifo)?)?$/,
     /^inbox\/[a-z0-9]{4}\/(new|shown)\/[0-9a-z]{17}\.json$/,
     // Two-step operations in flight, named by their owner process (pid-start).
-    /^inbox\/[a-z0-9]{4}\/claims\/[0-9]+-[0-9A-Za-z]+(\.shown)?(\/[0-9a-z]{17}\.json)?$/,
+    /^inbox\/[a-z0-9]{4}\/claims\/([0-9a-z]{17}\.)?[0-9]+-[0-9A-Za-z]+-[0-9]+(\.claiming|\.shown)?$/,
     /^inbox\/[a-z0-9]{4}\/incoming\/[0-9a-z]{17}\.[0-9]+-[0-9A-Za-z]+$/,
     /^log\/[0-9a-z]{17}\.json$/,
     /^debug\.log$/,
