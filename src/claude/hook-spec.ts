@@ -31,8 +31,6 @@ export interface HookEntrySpec {
    * process per event); the command hook of `kind` stays the form for older versions.
    */
   mcpTool?: McpToolHookSpec;
-  /** Written only as an `mcp_tool` hook: where command hooks are written, another entry does its work. */
-  mcpToolOnly?: boolean;
 }
 
 /**
@@ -101,9 +99,9 @@ export const HOOK_ENTRIES: readonly HookEntrySpec[] = [
   // Before a file edit: refuse once when another session is on the same file (src/core/edit-guard.ts).
   // Only the edit tools: on every other tool this hook is not even started.
   { event: 'PreToolUse', matcher: EDIT_TOOL_MATCHER, kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS, mcpTool: editHookTool('PreToolUse') },
-  // After one, record it. The command form needs no entry of its own: the PostToolUse hook above
-  // records edits in the same process that delivers messages. serve's hook_event does not.
-  { event: 'PostToolUse', matcher: EDIT_TOOL_MATCHER, kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS, mcpTool: editHookTool('PostToolUse'), mcpToolOnly: true },
+  // After one, record it (serve's hook_event above only delivers). As a command hook (a Claude Code
+  // without mcp_tool hooks) this is a second process per edit, which records it again: harmless.
+  { event: 'PostToolUse', matcher: EDIT_TOOL_MATCHER, kind: 'hook', timeout: HOOK_TIMEOUT_SECONDS, mcpTool: editHookTool('PostToolUse') },
 ];
 
 /**
@@ -195,7 +193,6 @@ export function hooksSettings(
 ): Record<string, Array<{ matcher?: string; hooks: Array<Record<string, unknown>> }>> {
   const out: Record<string, Array<{ matcher?: string; hooks: Array<Record<string, unknown>> }>> = {};
   for (const spec of HOOK_ENTRIES) {
-    if (spec.mcpToolOnly && !opts.mcpToolHooks) continue;
     const hook = hookHandler(nodePath, cliPath, spec, opts);
     const group: { matcher?: string; hooks: Array<Record<string, unknown>> } =
       spec.matcher === undefined ? { hooks: [hook] } : { matcher: spec.matcher, hooks: [hook] };

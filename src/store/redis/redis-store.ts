@@ -416,6 +416,9 @@ export class RedisStore implements IntercomStore {
           try {
             await c.call(['SUBSCRIBE', channel]);
             backoff = 100;
+            // What was published before the subscription took hold is not heard: say "may have
+            // changed" once now, so the caller looks (the contract allows a spurious call).
+            if (!stopped) onChange();
           } catch {
             c.close(); // refused (an ACL without the channel): its close retries, with backoff
           }

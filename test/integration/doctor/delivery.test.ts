@@ -1,3 +1,4 @@
+import { HOOK_ENTRIES } from '../../../src/claude/hook-spec.js';
 /**
  * Doctor on the delivery paths: which path each live session uses and why, and mcp_tool hooks left
  * in a settings file that an older Claude Code would ignore whole.
@@ -46,7 +47,7 @@ describe('doctor: delivery paths', () => {
     expect(await install(w.ctx, { yes: true }, { packageRoot: w.pkg, nodePath: process.execPath })).toBe(0);
     let c = (await checks(w)).get('mcp-tool-hooks')!;
     expect(c.status).toBe('ok');
-    expect(c.detail).toContain('2 mcp_tool hooks');
+    expect(c.detail).toContain(`${HOOK_ENTRIES.filter((e) => e.mcpTool).length} mcp_tool hooks`);
     expect((await checks(w)).get('installed')?.status).toBe('ok');
     expect((await checks(w)).get('entry-paths')?.status).toBe('ok');
 
@@ -54,7 +55,7 @@ describe('doctor: delivery paths', () => {
     c = (await checks(w)).get('mcp-tool-hooks')!;
     expect(c.status).toBe('failure');
     expect(c.detail).toContain('Claude Code 2.1.117 does not know mcp_tool hooks, and so ignores EVERY hook');
-    expect(c.fix).toContain('claude-intercom install --yes');
+    expect(c.fix).toMatch(/install --yes/);
 
     expect(await install(w.ctx, { yes: true }, { packageRoot: w.pkg, nodePath: process.execPath })).toBe(0);
     c = (await checks(w)).get('mcp-tool-hooks')!;

@@ -1,3 +1,4 @@
+import { HOOK_ENTRIES } from '../../../src/claude/hook-spec.js';
 /**
  * How a new user gets it (issue 13): `npm pack`, then `npx --package=<tgz> claude-intercom install
  * --yes` in an empty HOME (npx from a local tarball works offline), then the commands for people
@@ -55,7 +56,7 @@ describe('npx install from the packed tarball', () => {
     const log = sh(`${cmd} log`, home, SYSTEM_PATH);
     expect(log.stdout).toBe('No messages yet.\n');
     const doctor = sh(`${cmd} doctor --no-self-test`, home, SYSTEM_PATH);
-    expect(doctor.stdout).toContain('Installed entries: user scope: MCP server, 5 hooks, skill');
+    expect(doctor.stdout).toContain(`Installed entries: user scope: MCP server, ${HOOK_ENTRIES.length} hooks, skill`);
   });
 
   it('with ~/.local/bin on PATH: a claude-intercom launcher that uninstall removes again', () => {
