@@ -1,4 +1,5 @@
 import { frameForInbox } from '../core/framing.js';
+import { toolPrefix } from './tool-names.js';
 import type { Message } from '../core/types.js';
 import type { IntercomStore } from '../store/store.js';
 import { type PathDecision } from './delivery-path.js';
@@ -23,18 +24,18 @@ import { inboxLine, postToInbox } from './inbox-socket.js';
 export const MAX_POST_BYTES = 96 * 1024;
 
 /** Frame `messages` into as few posts as keep each under MAX_POST_BYTES (a message never splits). */
-export function batchesForInbox(messages: readonly Message[], code: string): Array<{ text: string; ids: string[] }> {
+export function batchesForInbox(messages: readonly Message[], code: string, tools?: string): Array<{ text: string; ids: string[] }> {
   const out: Array<{ text: string; ids: string[] }> = [];
   let current: Message[] = [];
-  const size = (ms: Message[]): number => Buffer.byteLength(inboxLine(frameForInbox(ms, code)));
+  const size = (ms: Message[]): number => Buffer.byteLength(inboxLine(frameForInbox(ms, code, tools)));
   for (const m of messages) {
     if (current.length > 0 && size([...current, m]) > MAX_POST_BYTES) {
-      out.push({ text: frameForInbox(current, code), ids: current.map((x) => x.id) });
+      out.push({ text: frameForInbox(current, code, tools), ids: current.map((x) => x.id) });
       current = [];
     }
     current.push(m);
   }
-  if (current.length > 0) out.push({ text: frameForInbox(current, code), ids: current.map((x) => x.id) });
+  if (current.length > 0) out.push({ text: frameForInbox(current, code, tools), ids: current.map((x) => x.id) });
   return out;
 }
 
@@ -90,7 +91,8 @@ export function startInboxPoster(opts: InboxPosterOptions): InboxPoster {
       for (;;) {
         const claimed = await store.claim(code, MAX_PER_DELIVERY);
         if (claimed.length === 0) break;
-        const batches = batchesForInbox(claimed, code);
+        // Plugin or not: the tool names this session's model knows (serve has the hooks' env).
+        const batches = batchesForInbox(claimed, code, toolPrefix(process.env));
         for (let i = 0; i < batches.length; i++) {
           try {
             await postToInbox(opts.socketPath, batches[i]!.text, { token: opts.token, timeoutMs: opts.postTimeoutMs });

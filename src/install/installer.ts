@@ -114,8 +114,15 @@ export async function prepareInstall(ctx: Context, choice: InstallChoice, deps: 
   const app = needsApp ? planAppCopy(root, loc.intercomHome) : undefined;
   const claudeVersion = deps.claudeVersion === undefined ? (choice.parts.includes('hooks') ? detectClaudeVersion(ctx) : undefined) : (deps.claudeVersion ?? undefined);
   const run: CommandSpec | undefined = app
-    ? // mcp_tool hooks call our MCP server: only where it is installed too.
-      { nodePath: deps.nodePath ?? process.execPath, cliPath: app.cliPath, mcpToolHooks: choice.parts.includes('mcp') && supportsMcpToolHooks(claudeVersion) }
+    ? // mcp_tool hooks call our MCP server: only where it is installed too, and only in user scope.
+      // A project's settings.local.json is read by anyone who starts Claude Code in that folder; for
+      // someone without our server an mcp_tool hook fails loudly, a command hook finds no session
+      // and stays silent.
+      {
+        nodePath: deps.nodePath ?? process.execPath,
+        cliPath: app.cliPath,
+        mcpToolHooks: choice.scope === 'user' && choice.parts.includes('mcp') && supportsMcpToolHooks(claudeVersion),
+      }
     : undefined;
   const rec = new Recognizer([...knownAppPaths(manifest, loc.intercomHome), ...(app ? [`${app.target}${sep}`] : [])]);
 

@@ -103,7 +103,7 @@ describe('two machines on one team engine, real Claude Code', () => {
     expect(pings).toHaveLength(1);
     expect(pings[0]?.from).toBe(codeA);
     expect(newText(wakeB)).toMatch(/machine="machine-a"/);
-    expect(newText(wakeB)).toContain('Stop hook'); // woken, not typed
+    expect(newText(wakeB)).toMatch(/Another Claude session sent a message|claude-intercom delivered this|Stop hook/); // woken (inbox socket or watcher), not typed
     console.log(`[intercom] idle wake across machines: mock finished A's send tool_use -> B's request: ${(wakeB.receivedAt - sendDone).toFixed(0)} ms`);
 
     const wakeA = await requestOf(a, 'PONG-X1', since);
