@@ -10,9 +10,9 @@ const intercom = new Intercom(openLocalStore(home));
 const human = { kind: 'human', address: `human:sender${process.pid}`, projectRoot, projectName: 'throughput' };
 const count = Number(countRaw);
 process.stdout.write('ready\n');
-process.stdin.once('data', () => {
+process.stdin.once('data', async () => {
   const t = performance.now();
-  for (let i = 0; i < count; i++) intercom.send(human, to, `message ${i} from ${process.pid}: the build on main is green again.`);
+  for (let i = 0; i < count; i++) await intercom.send(human, to, `message ${i} from ${process.pid}: the build on main is green again.`);
   process.stdout.write(`done ${performance.now() - t}\n`);
   process.exit(0);
 });

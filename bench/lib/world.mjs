@@ -1,7 +1,7 @@
 // The bench's view of claude-intercom: a snapshot of the built package laid out like the installed
 // copy (<dir>/app/{dist,package.json}), its store API loaded from the built chunks, and helpers to
 // make stores, sessions and messages exactly as the product does.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, watch, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -168,10 +168,15 @@ export function makeWorld(root, name, api) {
   /** Undo what a hook/peek claimed: shown/ -> new/ (renames; outside any timed region). */
   const unclaim = (code) => {
     const to = inboxDir(code, 'new');
-    // shown/, and the committed claims not yet moved on to shown/ (inbox/<code>/claims/<owner>.shown/).
+    // shown/, and claims not yet moved on to shown/: claims/<id>.<token> beside the claim's marker
+    // (<token>.claiming or <token>.shown), which goes too.
+    const shown = inboxDir(code, 'shown');
+    for (const f of readdirSync(shown)) renameSync(join(shown, f), join(to, f));
     const claims = join(home, 'inbox', code, 'claims');
-    const dirs = [inboxDir(code, 'shown'), ...(existsSync(claims) ? readdirSync(claims).map((d) => join(claims, d)) : [])];
-    for (const from of dirs) for (const f of readdirSync(from)) renameSync(join(from, f), join(to, f));
+    for (const f of existsSync(claims) ? readdirSync(claims) : []) {
+      if (/^[0-9a-z]{17}\./.test(f)) renameSync(join(claims, f), join(to, `${f.slice(0, 17)}.json`));
+      else unlinkSync(join(claims, f));
+    }
   };
 
   /** Resolves when inbox/<code>/watcher.json names `pid` (fs.watch, no polling). */

@@ -22,7 +22,7 @@ export async function run(ctx) {
     // Fifty Node processes just started on a small machine: let them go idle before the send.
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const ts = performance.now();
-    const { message, recipients } = w.intercom.send(w.human, 'all', `broadcast #${i}`);
+    const { message, recipients } = await w.intercom.send(w.human, 'all', `broadcast #${i}`);
     const sent = performance.now();
     if (recipients.length !== SESSIONS) throw new Error(`broadcast reached ${recipients.length} sessions, expected ${SESSIONS}`);
     const results = await Promise.all(watchers.map(({ watcher }) => watcher.exited));

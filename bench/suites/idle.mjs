@@ -61,7 +61,7 @@ export async function run(ctx) {
   }
   const c = sample(watcher.pid);
   const sent = performance.now();
-  const { message } = w.intercom.send(w.human, s.code, 'after a long idle');
+  const { message } = await w.intercom.send(w.human, s.code, 'after a long idle');
   const r = await watcher.exited;
   if (r.code !== 2 || !r.stderr.includes(message.id)) throw new Error(`idle watcher exited ${r.code}, expected 2 with the message`);
   const wakeMs = r.exitAt - sent;

@@ -20,7 +20,7 @@ export async function run(ctx) {
     await w.leaseHeld(s.code, watcher.pid);
     await sleep(SETTLE_MS);
     const ts = performance.now();
-    const { message } = w.intercom.send(w.human, s.code, `wake up #${i}`);
+    const { message } = await w.intercom.send(w.human, s.code, `wake up #${i}`);
     const sent = performance.now();
     const r = await watcher.exited;
     if (r.code !== 2 || !r.stderr.includes(message.id)) throw new Error(`watcher exited ${r.code} (expected 2 with ${message.id}); stderr ${r.stderr.slice(0, 300)}`);
