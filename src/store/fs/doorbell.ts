@@ -1,7 +1,7 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DIR_MODE, errnoCode, uniqueSuffix } from './fs-util.js';
+import { DIR_MODE, errnoCode, quietly, uniqueSuffix } from './fs-util.js';
 
 /**
  * Doorbells: named pipes (FIFOs) that wake a waiting process, instead of inotify.
@@ -105,11 +105,3 @@ export function listen(dir: string, onRing: () => void): () => void {
 
 /** Folder removed under us this many times in a row: something else is wrong, give up. */
 const MAX_ATTEMPTS = 20;
-
-function quietly(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    /* best effort */
-  }
-}

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { patternMatches } from '../../core/globs.js';
 import type { Presence } from '../../core/types.js';
@@ -14,7 +14,7 @@ import {
   type SessionCoordination,
   type SessionStatus,
 } from '../coordination.js';
-import { ensureDir, errnoCode, writeFileAtomic } from './fs-util.js';
+import { ensureDir, errnoCode, listDir, quietly, writeFileAtomic } from './fs-util.js';
 
 /**
  * Coordination records of the file-system backend:
@@ -255,20 +255,4 @@ function readJson<T>(path: string): T | undefined {
 function readList<T>(path: string): T[] {
   const v = readJson<unknown>(path);
   return Array.isArray(v) ? (v as T[]) : [];
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function quietly(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    /* best effort */
-  }
 }

@@ -11,7 +11,6 @@ import {
   opendirSync,
   readFileSync,
   readSync,
-  readdirSync,
   readlinkSync,
   renameSync,
   rmSync,
@@ -28,7 +27,7 @@ import { CODE_RE, MESSAGE_ID_RE } from '../../core/validate.js';
 import { isSameProcessAlive } from '../../os/proc.js';
 import { listen, removeBells, ring } from './doorbell.js';
 import { FsCoordination } from './fs-coordination.js';
-import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, isNoSpace, storeDir, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
+import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, isNoSpace, listDir, quietly, storeDir, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
 import { isOwner, newClaimToken, ownerAlive, selfOwner } from './owner.js';
 import type { DeliveryPathRecord, IntercomStore, WatcherLease } from '../store.js';
 import type { FileActivity, FileKey, Reservation, SessionCoordination, SessionStatus } from '../coordination.js';
@@ -918,22 +917,6 @@ function readMessage(path: string): Message | undefined {
     return undefined;
   } finally {
     closeSync(fd);
-  }
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function quietly(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    /* best effort */
   }
 }
 

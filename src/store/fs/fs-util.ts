@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StoreFullError, UnsafeStateError } from '../../core/errors.js';
 
@@ -198,4 +198,22 @@ export function checkPrivateDir(dir: string): void {
 
 export function chmodPrivate(dir: string): void {
   chmodSync(dir, DIR_MODE);
+}
+
+/** The names in `dir`, or none when it cannot be read (gone, or not a folder). */
+export function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Run a best-effort step: clean-ups whose failure changes nothing for the caller. */
+export function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    /* best effort */
+  }
 }
