@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DIR_MODE, errnoCode, quietly, uniqueSuffix } from './fs-util.js';
@@ -16,17 +16,19 @@ import { DIR_MODE, errnoCode, quietly, uniqueSuffix } from './fs-util.js';
  * removed by the ringer.
  */
 
-/** Wake every listener in `dir` (quietly: a missing dir means nobody listens). */
-export function ring(dir: string): void {
+/**
+ * Wake every listener in `dir` (quietly: a missing dir means nobody listens). Returns the FIFOs it
+ * found, so a caller that clears the folder removes only those it has rung.
+ */
+export function ring(dir: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = readdirSync(dir).filter((name) => name.endsWith('.fifo'));
   } catch {
-    return;
+    return [];
   }
   const byte = Buffer.from([1]);
   for (const name of names) {
-    if (!name.endsWith('.fifo')) continue;
     const path = join(dir, name);
     let fd: number;
     try {
@@ -45,11 +47,22 @@ export function ring(dir: string): void {
       closeSync(fd);
     }
   }
+  return names;
 }
 
-/** Remove a bell folder and whatever FIFOs are left in it (after a last ring). */
-export function removeBells(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+/**
+ * Ring every listener in `dir` a last time, then remove the FIFOs rung and the folder. A listener
+ * that made its FIFO after the ring keeps it, and with it the folder (rmdir fails ENOTEMPTY): it
+ * has not been rung, so taking its FIFO would leave it deaf to every later ring.
+ */
+export function ringAndRemove(dir: string): void {
+  for (const name of ring(dir)) quietly(() => unlinkSync(join(dir, name)));
+  try {
+    rmdirSync(dir);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code !== 'ENOENT' && code !== 'ENOTEMPTY') throw err;
+  }
 }
 
 /**

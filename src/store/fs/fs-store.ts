@@ -25,7 +25,7 @@ import { randomBase36 } from '../../core/ids.js';
 import type { InboxEntry, Message, Presence } from '../../core/types.js';
 import { CODE_RE, MESSAGE_ID_RE } from '../../core/validate.js';
 import { isSameProcessAlive } from '../../os/proc.js';
-import { listen, removeBells, ring } from './doorbell.js';
+import { listen, ring, ringAndRemove } from './doorbell.js';
 import { FsCoordination } from './fs-coordination.js';
 import { checkPrivateDir, chmodPrivate, ensureDir, errnoCode, isNoSpace, listDir, quietly, storeDir, uniqueSuffix, writeFileAtomic, writeTempFile } from './fs-util.js';
 import { isOwner, newClaimToken, ownerAlive, selfOwner } from './owner.js';
@@ -245,8 +245,7 @@ export class FsStore implements IntercomStore {
   private ringAndClear(dir: string): void {
     // A planted link instead of the bell folder is neither rung through nor emptied.
     if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) return;
-    ring(dir);
-    removeBells(dir);
+    ringAndRemove(dir);
   }
 
   touch(code: string): void {
